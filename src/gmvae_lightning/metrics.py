@@ -1,0 +1,70 @@
+"""Clustering metrics that stay correct under DDP (states are summed or gathered)."""
+
+import numpy as np
+import torch
+from scipy.optimize import linear_sum_assignment
+from torch import Tensor
+from torchmetrics import Metric
+
+
+def hungarian_mapping(confusion: np.ndarray) -> dict[int, int]:
+    """The one-to-one cluster → class matching that maximises the matched count.
+
+    ``confusion[k, c]`` counts points of cluster ``k`` with class ``c``; K may differ from C,
+    in which case ``|K − C|`` clusters or classes stay unmatched.
+    """
+    rows, cols = linear_sum_assignment(confusion, maximize=True)
+    return dict(zip(rows.tolist(), cols.tolist(), strict=True))
+
+
+class ClusterConfusion(Metric):
+    """Counts of (cluster, class) pairs, summed across processes."""
+
+    full_state_update = False
+
+    def __init__(self, num_clusters: int, num_classes: int, **kwargs) -> None:
+        super().__init__(**kwargs)
+        self.num_clusters, self.num_classes = num_clusters, num_classes
+        self.add_state(
+            "confusion",
+            default=torch.zeros(num_clusters, num_classes, dtype=torch.long),
+            dist_reduce_fx="sum",
+        )
+
+    def update(self, clusters: Tensor, labels: Tensor) -> None:
+        index = clusters.long() * self.num_classes + labels.long()
+        counts = torch.bincount(index, minlength=self.num_clusters * self.num_classes)
+        self.confusion += counts.view(self.num_clusters, self.num_classes)
+
+    def compute(self) -> Tensor:
+        return self.confusion
+
+
+class ClusterAccuracy(ClusterConfusion):
+    """Unsupervised clustering accuracy: the best one-to-one matching (Hungarian) of clusters
+    to classes, as in DEC and VaDE."""
+
+    def compute(self) -> Tensor:
+        confusion = self.confusion.cpu().numpy()
+        total = confusion.sum()
+        if total == 0:
+            return torch.tensor(float("nan"))
+        matched = sum(confusion[k, c] for k, c in hungarian_mapping(confusion).items())
+        return torch.tensor(matched / total, dtype=torch.float32)
+
+
+class ClusterSizes(Metric):
+    """Number of points assigned to each cluster, summed across processes."""
+
+    full_state_update = False
+
+    def __init__(self, num_clusters: int, **kwargs) -> None:
+        super().__init__(**kwargs)
+        self.num_clusters = num_clusters
+        self.add_state("counts", default=torch.zeros(num_clusters, dtype=torch.long), dist_reduce_fx="sum")
+
+    def update(self, clusters: Tensor) -> None:
+        self.counts += torch.bincount(clusters.long(), minlength=self.num_clusters)
+
+    def compute(self) -> Tensor:
+        return self.counts

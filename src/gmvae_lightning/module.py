@@ -1,0 +1,146 @@
+"""The LightningModule: the ELBO, its logging, and clustering metrics for one model."""
+
+from collections.abc import Callable
+from typing import Any
+
+import lightning as L
+import torch
+from torch import Tensor, nn
+from torchmetrics.clustering import AdjustedRandScore, NormalizedMutualInfoScore
+
+from gmvae_lightning.errors import UserError
+from gmvae_lightning.metrics import ClusterAccuracy, ClusterSizes
+from gmvae_lightning.models import ClusteringVAE
+from gmvae_lightning.temperature import ExponentialTemperature, TemperatureSchedule
+
+EVAL_STAGES = ("val", "test", "all")
+
+
+class GMVAEModule(L.LightningModule):
+    """Trains a ``ClusteringVAE`` on ``w_rec·rec + w_cat·KL(c) + w_gauss·KL(z)``.
+
+    The cluster of a point is ``argmax q(c|x)``. Batches are ``(x, y)`` with ``y = -1`` when
+    labels are unknown; label metrics then are not computed.
+    """
+
+    def __init__(
+        self,
+        net: ClusteringVAE,
+        optimizer: Callable[..., torch.optim.Optimizer],
+        temperature: TemperatureSchedule | None = None,
+        name: str = "simple",
+        num_clusters: int = 10,
+        latent_dim: int = 64,
+        num_classes: int | None = 10,
+        reconstruction: str = "bernoulli",
+        w_rec: float = 1.0,
+        w_cat: float = 1.0,
+        w_gauss: float = 1.0,
+        hard_gumbel: bool = False,
+    ) -> None:
+        super().__init__()
+        if num_clusters < 2:
+            raise UserError(f"model.num_clusters must be at least 2, got {num_clusters}.")
+        if latent_dim < 1:
+            raise UserError(f"model.latent_dim must be at least 1, got {latent_dim}.")
+        if (net.num_clusters, net.latent_dim) != (num_clusters, latent_dim):
+            raise UserError(
+                f"model.net was built with K={net.num_clusters}, z={net.latent_dim} but the "
+                f"module expects K={num_clusters}, z={latent_dim}; set them via "
+                "model.num_clusters and model.latent_dim."
+            )
+        if reconstruction not in ("bernoulli", "gaussian"):
+            raise UserError(
+                f"reconstruction must be 'bernoulli' or 'gaussian', got {reconstruction!r}."
+            )
+        self.save_hyperparameters(ignore=["net", "optimizer", "temperature"])
+        self.net, self.optimizer_factory = net, optimizer
+        self.temperature_schedule = temperature or ExponentialTemperature()
+        self.weights = (w_rec, w_cat, w_gauss)
+        self.metrics = nn.ModuleDict({stage: self._stage_metrics() for stage in EVAL_STAGES})
+        self.run_config: dict[str, Any] | None = None
+
+    def _stage_metrics(self) -> nn.ModuleDict:
+        metrics: dict[str, nn.Module] = {"sizes": ClusterSizes(self.hparams.num_clusters)}
+        if self.hparams.num_classes is not None:
+            metrics["acc"] = ClusterAccuracy(self.hparams.num_clusters, self.hparams.num_classes)
+            metrics["nmi"] = NormalizedMutualInfoScore(average_method="arithmetic")
+            metrics["ari"] = AdjustedRandScore()
+        return nn.ModuleDict(metrics)
+
+    @property
+    def temperature(self) -> float:
+        return self.temperature_schedule(self.current_epoch, self.global_step)
+
+    def forward(self, x: Tensor) -> Tensor:
+        """``q(c|x)``, shape ``(B, K)``."""
+        return self.net.cluster_probs(x)
+
+    def model_step(self, x: Tensor, stage: str) -> tuple[Tensor, Tensor]:
+        """Loss and logits of one batch; logs every ELBO term under ``stage/``."""
+        temperature = self.temperature
+        out = self.net(x, temperature, hard=self.hparams.hard_gumbel)
+        terms = self.net.loss_terms(x, out, self.hparams.reconstruction)
+        loss = terms.weighted(*self.weights)
+        training = stage == "train"
+        log = dict(on_epoch=True, batch_size=len(x), add_dataloader_idx=False, sync_dist=not training)
+        self.log(f"{stage}/loss", loss, on_step=training, prog_bar=training, **log)
+        self.log(f"{stage}/reconstruction", terms.reconstruction, on_step=False, **log)
+        self.log(f"{stage}/kl_categorical", terms.categorical, on_step=False, **log)
+        self.log(f"{stage}/kl_gaussian", terms.gaussian, on_step=False, **log)
+        if training:
+            self.log("train/temperature", temperature, on_step=False, **log)
+        return loss, out.logits
+
+    def training_step(self, batch: tuple[Tensor, Tensor], batch_idx: int) -> Tensor:
+        return self.model_step(batch[0], "train")[0]
+
+    def _eval_step(self, batch: tuple[Tensor, Tensor], stage: str) -> None:
+        x, y = batch
+        _, logits = self.model_step(x, stage)
+        clusters = logits.argmax(dim=-1)
+        for name, metric in self.metrics[stage].items():
+            if name == "sizes":
+                metric.update(clusters)
+            else:
+                metric.update(clusters, y)
+
+    def validation_step(self, batch: tuple[Tensor, Tensor], batch_idx: int) -> None:
+        self._eval_step(batch, "val")
+
+    def test_step(
+        self, batch: tuple[Tensor, Tensor], batch_idx: int, dataloader_idx: int = 0
+    ) -> None:
+        names = getattr(self.trainer.datamodule, "test_split_names", ["test"])
+        self._eval_step(batch, names[dataloader_idx])
+
+    def _log_eval_metrics(self, stage: str) -> None:
+        metrics = self.metrics[stage]
+        sizes = metrics["sizes"].compute().float()
+        if sizes.sum() == 0:
+            return
+        fractions = sizes / sizes.sum()
+        self.log(f"{stage}/largest_cluster", fractions.max(), add_dataloader_idx=False)
+        used = (fractions >= 0.01).sum().float()
+        self.log(f"{stage}/used_clusters", used, add_dataloader_idx=False)
+        for name in ("acc", "nmi", "ari"):
+            if name in metrics:
+                value = metrics[name].compute()
+                self.log(f"{stage}/{name}", value, prog_bar=stage == "val", add_dataloader_idx=False)
+        for metric in metrics.values():
+            metric.reset()
+
+    def on_validation_epoch_end(self) -> None:
+        self._log_eval_metrics("val")
+
+    def on_test_epoch_end(self) -> None:
+        for stage in ("test", "all"):
+            self._log_eval_metrics(stage)
+
+    def configure_optimizers(self) -> torch.optim.Optimizer:
+        return self.optimizer_factory(params=self.parameters())
+
+    def on_save_checkpoint(self, checkpoint: dict[str, Any]) -> None:
+        """Store the composed run config so a checkpoint can rebuild its own model."""
+        if self.run_config is not None:
+            checkpoint["run_config"] = self.run_config
