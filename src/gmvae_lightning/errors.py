@@ -1,4 +1,4 @@
-"""One exception type for mistakes a user can fix, so entry points can print it without a traceback."""
+"""One exception type for mistakes a user can fix; entry points print it without a traceback."""
 
 
 class UserError(Exception):

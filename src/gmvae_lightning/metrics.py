@@ -61,7 +61,9 @@ class ClusterSizes(Metric):
     def __init__(self, num_clusters: int, **kwargs) -> None:
         super().__init__(**kwargs)
         self.num_clusters = num_clusters
-        self.add_state("counts", default=torch.zeros(num_clusters, dtype=torch.long), dist_reduce_fx="sum")
+        self.add_state(
+            "counts", default=torch.zeros(num_clusters, dtype=torch.long), dist_reduce_fx="sum"
+        )
 
     def update(self, clusters: Tensor) -> None:
         self.counts += torch.bincount(clusters.long(), minlength=self.num_clusters)

@@ -83,7 +83,9 @@ class GMVAEModule(L.LightningModule):
         terms = self.net.loss_terms(x, out, self.hparams.reconstruction)
         loss = terms.weighted(*self.weights)
         training = stage == "train"
-        log = dict(on_epoch=True, batch_size=len(x), add_dataloader_idx=False, sync_dist=not training)
+        log = dict(
+            on_epoch=True, batch_size=len(x), add_dataloader_idx=False, sync_dist=not training
+        )
         self.log(f"{stage}/loss", loss, on_step=training, prog_bar=training, **log)
         self.log(f"{stage}/reconstruction", terms.reconstruction, on_step=False, **log)
         self.log(f"{stage}/kl_categorical", terms.categorical, on_step=False, **log)
@@ -126,7 +128,9 @@ class GMVAEModule(L.LightningModule):
         for name in ("acc", "nmi", "ari"):
             if name in metrics:
                 value = metrics[name].compute()
-                self.log(f"{stage}/{name}", value, prog_bar=stage == "val", add_dataloader_idx=False)
+                self.log(
+                    f"{stage}/{name}", value, prog_bar=stage == "val", add_dataloader_idx=False
+                )
         for metric in metrics.values():
             metric.reset()
 

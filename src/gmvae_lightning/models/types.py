@@ -40,7 +40,7 @@ class LossTerms:
 
 
 class ClusteringVAE(nn.Module):
-    """Shared surface: ``forward``, ``loss_terms``, ``cluster_probs``, ``latent_mean``, ``decode``."""
+    """What the LightningModule, callbacks and predict rely on, whichever model is used."""
 
     num_clusters: int
     latent_dim: int

@@ -1,0 +1,38 @@
+"""Rebuild a trained module from a checkpoint alone (it carries its composed run config)."""
+
+from pathlib import Path
+from typing import Any
+
+import torch
+from hydra.utils import instantiate
+from omegaconf import DictConfig, OmegaConf
+
+from gmvae_lightning.errors import UserError
+from gmvae_lightning.module import GMVAEModule
+
+
+def read_checkpoint(path: str | Path) -> dict[str, Any]:
+    path = Path(path)
+    if not path.is_file():
+        raise UserError(
+            f"checkpoint {path} does not exist; pass ckpt_path=<run>/checkpoints/last.ckpt."
+        )
+    try:
+        checkpoint = torch.load(path, map_location="cpu", weights_only=False)
+    except Exception as error:
+        raise UserError(f"{path} is not a readable checkpoint ({type(error).__name__}).") from None
+    if not isinstance(checkpoint, dict) or "state_dict" not in checkpoint:
+        raise UserError(f"{path} is not a Lightning checkpoint (no state_dict).")
+    if "run_config" not in checkpoint:
+        raise UserError(f"{path} was not written by gmvae-lightning's train.py (no run_config).")
+    return checkpoint
+
+
+def load_module(path: str | Path) -> tuple[GMVAEModule, DictConfig]:
+    """The trained module in eval mode, and the config it was trained with."""
+    checkpoint = read_checkpoint(path)
+    cfg = OmegaConf.create(checkpoint["run_config"])
+    module = instantiate(cfg.model, temperature=instantiate(cfg.temperature))
+    module.load_state_dict(checkpoint["state_dict"])
+    module.run_config = checkpoint["run_config"]
+    return module.eval(), cfg
