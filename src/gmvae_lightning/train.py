@@ -7,6 +7,7 @@ from typing import Any
 
 import lightning as L
 from hydra.utils import instantiate
+from lightning.pytorch.loggers import WandbLogger
 from lightning.pytorch.utilities import rank_zero_only
 from omegaconf import DictConfig, OmegaConf
 
@@ -43,14 +44,23 @@ def train(cfg: DictConfig) -> dict[str, Any]:
     for logger in loggers:
         logger.log_hyperparams(OmegaConf.to_container(cfg, resolve=True))
 
-    start = time.perf_counter()
-    trainer.fit(module, datamodule=datamodule, ckpt_path=cfg.get("ckpt_path"))
-    train_time = time.perf_counter() - start
-    trainer.test(module, datamodule=datamodule, verbose=False)
-
-    results = collect_results(cfg, trainer, train_time)
-    write_results(Path(cfg.paths.output_dir) / "results.json", results)
+    try:
+        start = time.perf_counter()
+        trainer.fit(module, datamodule=datamodule, ckpt_path=cfg.get("ckpt_path"))
+        train_time = time.perf_counter() - start
+        trainer.test(module, datamodule=datamodule, verbose=False)
+        results = collect_results(cfg, trainer, train_time)
+        write_results(Path(cfg.paths.output_dir) / "results.json", results)
+    finally:
+        finish_loggers(loggers)
     return results
+
+
+def finish_loggers(loggers: list) -> None:
+    """Close the W&B run so that the next job of a multirun gets a run of its own."""
+    for logger in loggers:
+        if isinstance(logger, WandbLogger) and logger._experiment is not None:
+            logger.experiment.finish()
 
 
 def collect_results(cfg: DictConfig, trainer: L.Trainer, train_time: float) -> dict[str, Any]:

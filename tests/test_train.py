@@ -1,0 +1,65 @@
+"""Short real runs: the Trainer on digits, the run folder, W&B offline files and resume."""
+
+import json
+from pathlib import Path
+
+import pytest
+import torch
+
+from gmvae_lightning.checkpoint import load_module
+from gmvae_lightning.train import train
+
+CONTRACT_KEYS = {
+    "dataset", "model", "seed", "epochs", "num_clusters", "train_time_s",
+    "test/acc", "test/nmi", "test/ari", "all/acc", "all/nmi", "all/ari",
+}  # fmt: skip
+
+
+def read_results(run: Path) -> dict:
+    return json.loads((run / "results.json").read_text())
+
+
+@pytest.mark.parametrize("model", ["simple", "gmvae"])
+def test_short_run_writes_the_run_folder(model: str, make_config, tmp_path: Path) -> None:
+    run = tmp_path / "run"
+    results = train(make_config(f"model={model}", "logger=[wandb,csv]"))
+    assert read_results(run) == results
+    assert CONTRACT_KEYS <= results.keys()
+    assert results["model"] == model and results["dataset"] == "digits" and results["epochs"] == 2
+    for split in ("test", "all"):
+        for metric in ("acc", "nmi", "ari"):
+            assert -1.0 <= results[f"{split}/{metric}"] <= 1.0
+        assert 0.0 < results[f"{split}/acc"] <= 1.0
+    assert (run / "checkpoints" / "last.ckpt").is_file()
+    header = (run / "metrics.csv").read_text().splitlines()[0].split(",")
+    for column in ("train/loss_epoch", "train/kl_categorical", "train/temperature", "val/acc",
+                   "val/nmi", "val/ari", "val/largest_cluster", "val/used_clusters"):  # fmt: skip
+        assert column in header
+    offline_runs = list((run / "wandb").glob("offline-run-*/run-*.wandb"))
+    assert len(offline_runs) == 1 and offline_runs[0].stat().st_size > 0
+
+
+def test_checkpoint_rebuilds_the_trained_model(make_config, tmp_path: Path) -> None:
+    train(make_config("trainer.max_epochs=1"))
+    module, cfg = load_module(tmp_path / "run" / "checkpoints" / "last.ckpt")
+    assert cfg.dataset.name == "digits"
+    probs = module(torch.rand(5, 64))
+    assert probs.shape == (5, 10)
+    torch.testing.assert_close(probs.sum(-1), torch.ones(5))
+
+
+@pytest.mark.slow
+def test_resume_from_last_checkpoint_continues_the_run(make_config, tmp_path: Path) -> None:
+    train(make_config("trainer.max_epochs=2", "temperature.rate=0.2"))
+    last = tmp_path / "run" / "checkpoints" / "last.ckpt"
+    steps_per_epoch = 21  # 1,293 training digits at batch 64
+    assert torch.load(last, weights_only=False)["global_step"] == 2 * steps_per_epoch
+    resumed = train(
+        make_config(
+            "trainer.max_epochs=4", "temperature.rate=0.2", f"ckpt_path={last}",
+            output_dir=tmp_path / "resumed",
+        )
+    )  # fmt: skip
+    assert resumed["epochs"] == 4
+    checkpoint = torch.load(tmp_path / "resumed" / "checkpoints" / "last.ckpt", weights_only=False)
+    assert checkpoint["global_step"] == 4 * steps_per_epoch
