@@ -16,7 +16,10 @@ def test_one_epoch_visits_every_sample_once() -> None:
 
 
 def test_order_depends_on_seed_and_epoch_only() -> None:
-    first, again = ShardedBatchSampler(50, 8, True, seed=3), ShardedBatchSampler(50, 8, True, seed=3)
+    first, again = (
+        ShardedBatchSampler(50, 8, True, seed=3),
+        ShardedBatchSampler(50, 8, True, seed=3),
+    )
     assert indices(first) == indices(again)
     first.set_epoch(1)
     assert indices(first) != indices(again)
@@ -30,10 +33,14 @@ def test_drop_last() -> None:
 
 
 def test_ranks_get_disjoint_equal_shards() -> None:
-    shards = [indices(ShardedBatchSampler(101, 8, True, seed=0, rank=r, world_size=2)) for r in (0, 1)]
+    shards = [
+        indices(ShardedBatchSampler(101, 8, True, seed=0, rank=r, world_size=2)) for r in (0, 1)
+    ]
     assert len(shards[0]) == len(shards[1]) == 50
     assert not set(shards[0]) & set(shards[1])
-    eval_shards = [indices(ShardedBatchSampler(101, 8, False, rank=r, world_size=2)) for r in (0, 1)]
+    eval_shards = [
+        indices(ShardedBatchSampler(101, 8, False, rank=r, world_size=2)) for r in (0, 1)
+    ]
     assert sorted(eval_shards[0] + eval_shards[1]) == list(range(101))
 
 

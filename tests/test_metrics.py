@@ -66,7 +66,9 @@ def test_nmi_and_ari_agree_with_scikit_learn() -> None:
     ari = AdjustedRandScore()
     nmi.update(torch.tensor(clusters), torch.tensor(labels))
     ari.update(torch.tensor(clusters), torch.tensor(labels))
-    assert float(nmi.compute()) == pytest.approx(normalized_mutual_info_score(labels, clusters), abs=1e-5)
+    assert float(nmi.compute()) == pytest.approx(
+        normalized_mutual_info_score(labels, clusters), abs=1e-5
+    )
     assert float(ari.compute()) == pytest.approx(adjusted_rand_score(labels, clusters), abs=1e-5)
 
 

@@ -84,7 +84,7 @@ def test_corrupted_download_is_rejected(tmp_path: Path, mirror: tuple[str, Path]
     data = bytearray(target.read_bytes())
     data[len(data) // 2] ^= 0xFF
     target.write_bytes(bytes(data))
-    with pytest.raises(UserError, match="t10k-labels-idx1-ubyte.gz") as error:
+    with pytest.raises(UserError, match=r"t10k-labels-idx1-ubyte\.gz") as error:
         ensure_mnist_files(tmp_path / "data", [url], download_missing=True)
     assert "sha256 does not match" in str(error.value)
     assert not (tmp_path / "data" / "t10k-labels-idx1-ubyte.gz").exists()
@@ -103,5 +103,10 @@ def test_missing_files_without_network_give_one_clear_error(tmp_path: Path) -> N
     with pytest.raises(UserError) as error:
         mnist_module(tmp_path, mirrors=unreachable).prepare_data()
     message = str(error.value)
-    for expected in ("train-images-idx3-ubyte.gz", str(tmp_path / "mnist"), "GMVAE_DATA_DIR", "dataset=digits"):
+    for expected in (
+        "train-images-idx3-ubyte.gz",
+        str(tmp_path / "mnist"),
+        "GMVAE_DATA_DIR",
+        "dataset=digits",
+    ):
         assert expected in message

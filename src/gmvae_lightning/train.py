@@ -48,8 +48,10 @@ def train(cfg: DictConfig) -> dict[str, Any]:
         start = time.perf_counter()
         trainer.fit(module, datamodule=datamodule, ckpt_path=cfg.get("ckpt_path"))
         train_time = time.perf_counter() - start
+        metrics = dict(trainer.callback_metrics)  # the last epoch's val/*; test replaces them
         trainer.test(module, datamodule=datamodule, verbose=False)
-        results = collect_results(cfg, trainer, train_time)
+        metrics.update(trainer.callback_metrics)
+        results = collect_results(cfg, trainer, metrics, train_time)
         write_results(Path(cfg.paths.output_dir) / "results.json", results)
     finally:
         finish_loggers(loggers)
@@ -63,8 +65,10 @@ def finish_loggers(loggers: list) -> None:
             logger.experiment.finish()
 
 
-def collect_results(cfg: DictConfig, trainer: L.Trainer, train_time: float) -> dict[str, Any]:
-    metrics = {k: float(v) for k, v in trainer.callback_metrics.items()}
+def collect_results(
+    cfg: DictConfig, trainer: L.Trainer, metrics: dict[str, Any], train_time: float
+) -> dict[str, Any]:
+    metrics = {key: float(value) for key, value in metrics.items()}
     results: dict[str, Any] = {
         "dataset": cfg.dataset.name,
         "model": cfg.model.name,

@@ -31,6 +31,9 @@ class InMemoryDataModule(L.LightningDataModule):
     - ``val_size``: a seeded hold-out of the training split (a fraction < 1 or a count; 0 = none).
     - ``test``: the dataset's official test split; ``all``: the full training split plus test
       (the DEC / VaDE protocol). ``batch_size`` is per device (per process under DDP).
+    - ``model_defaults``: model settings this dataset wants unless the user overrides them
+      (``latent_dim``, loss weights, layer sizes); ``conf/model/*.yaml`` read them by
+      interpolation, the data module itself does not use them.
     """
 
     def __init__(
@@ -45,6 +48,7 @@ class InMemoryDataModule(L.LightningDataModule):
         val_size: float = 0.1,
         split_seed: int = 0,
         input_shape: list[int] | None = None,
+        model_defaults: dict | None = None,
     ) -> None:
         super().__init__()
         if batch_size < 1:
@@ -56,6 +60,7 @@ class InMemoryDataModule(L.LightningDataModule):
         self.reconstruction, self.input_shape = reconstruction, input_shape
         self.batch_size, self.eval_batch_size = batch_size, eval_batch_size
         self.val_size, self.split_seed = val_size, split_seed
+        self.model_defaults = dict(model_defaults or {})
         self.tensors: dict[str, tuple[Tensor, Tensor]] = {}
 
     def load_splits(self) -> Splits:
