@@ -10,6 +10,7 @@ from hydra.utils import instantiate
 from lightning.pytorch.utilities import rank_zero_only
 from omegaconf import DictConfig, OmegaConf
 
+from gmvae_lightning.data.complete import complete_config
 from gmvae_lightning.module import GMVAEModule
 
 RESULT_KEYS = ("acc", "nmi", "ari")
@@ -35,6 +36,7 @@ def train(cfg: DictConfig) -> dict[str, Any]:
     """Fit on the training split, score on ``test`` and ``all``; returns ``results.json``'s dict."""
     L.seed_everything(cfg.seed, workers=True)
     datamodule = instantiate(cfg.dataset)
+    complete_config(cfg, datamodule)
     module = build_module(cfg)
     loggers = build_loggers(cfg)
     trainer: L.Trainer = instantiate(
