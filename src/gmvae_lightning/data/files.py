@@ -151,7 +151,7 @@ def _flat(x: np.ndarray, path: Path) -> np.ndarray:
         )
     if not (np.issubdtype(x.dtype, np.number) or x.dtype == bool):
         raise UserError(f"{path}: inputs have dtype {x.dtype}; numbers are needed.")
-    return x.reshape(len(x), -1).astype(np.float64)
+    return x.reshape(len(x), int(np.prod(x.shape[1:]))).astype(np.float64)
 
 
 def scale(arrays: list[np.ndarray], how: str, per: str) -> list[np.ndarray]:
