@@ -72,7 +72,8 @@ def test_npz_without_labels_trains_with_k_given(tmp_path: Path) -> None:
     assert results["num_clusters"] == 4
     assert not any(key.endswith(("/acc", "/nmi", "/ari")) for key in results)
     for split in ("test", "all"):
-        assert np.isfinite(results[f"{split}/loss"])
+        for term in ("loss", "reconstruction", "kl_categorical", "kl_gaussian"):
+            assert np.isfinite(results[f"{split}/{term}"])
         assert 0.25 <= results[f"{split}/largest_cluster"] <= 1.0
         assert 1 <= results[f"{split}/used_clusters"] <= 4
     assert (tmp_path / "run" / "results.json").exists()

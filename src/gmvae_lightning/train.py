@@ -14,6 +14,8 @@ from gmvae_lightning.data.complete import complete_config
 from gmvae_lightning.module import GMVAEModule
 
 RESULT_KEYS = ("acc", "nmi", "ari")
+# the ELBO terms: all a run without labels can report, besides the cluster occupancy
+ELBO_KEYS = ("loss", "reconstruction", "kl_categorical", "kl_gaussian")
 
 
 def build_loggers(cfg: DictConfig) -> list:
@@ -66,7 +68,7 @@ def collect_results(cfg: DictConfig, trainer: L.Trainer, train_time: float) -> d
         "train_time_s": round(train_time, 3),
     }
     for split in ("test", "all", "val"):
-        for name in (*RESULT_KEYS, "loss", "kl_categorical", "largest_cluster", "used_clusters"):
+        for name in (*RESULT_KEYS, *ELBO_KEYS, "largest_cluster", "used_clusters"):
             key = f"{split}/{name}"
             if key in metrics:
                 results[key] = metrics[key]
