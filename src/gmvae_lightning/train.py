@@ -11,9 +11,12 @@ from lightning.pytorch.loggers import WandbLogger
 from lightning.pytorch.utilities import rank_zero_only
 from omegaconf import DictConfig, OmegaConf
 
+from gmvae_lightning.data.complete import complete_config
 from gmvae_lightning.module import GMVAEModule
 
 RESULT_KEYS = ("acc", "nmi", "ari")
+# the ELBO terms: all a run without labels can report, besides the cluster occupancy
+ELBO_KEYS = ("loss", "reconstruction", "kl_categorical", "kl_gaussian")
 
 
 def build_loggers(cfg: DictConfig) -> list:
@@ -36,6 +39,7 @@ def train(cfg: DictConfig) -> dict[str, Any]:
     """Fit on the training split, score on ``test`` and ``all``; returns ``results.json``'s dict."""
     L.seed_everything(cfg.seed, workers=True)
     datamodule = instantiate(cfg.dataset)
+    complete_config(cfg, datamodule)
     module = build_module(cfg)
     loggers = build_loggers(cfg)
     trainer: L.Trainer = instantiate(
@@ -78,7 +82,7 @@ def collect_results(
         "train_time_s": round(train_time, 3),
     }
     for split in ("test", "all", "val"):
-        for name in (*RESULT_KEYS, "loss", "kl_categorical", "largest_cluster", "used_clusters"):
+        for name in (*RESULT_KEYS, *ELBO_KEYS, "largest_cluster", "used_clusters"):
             key = f"{split}/{name}"
             if key in metrics:
                 results[key] = metrics[key]

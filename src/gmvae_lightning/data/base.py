@@ -10,6 +10,7 @@ import torch
 from torch import Tensor
 
 from gmvae_lightning.data.loader import ShardedBatchSampler, TensorBatchLoader
+from gmvae_lightning.data.validate import check_splits
 from gmvae_lightning.errors import UserError
 
 UNLABELLED = -1
@@ -49,6 +50,7 @@ class InMemoryDataModule(L.LightningDataModule):
         split_seed: int = 0,
         input_shape: list[int] | None = None,
         model_defaults: dict | None = None,
+        num_clusters: int | None = None,
     ) -> None:
         super().__init__()
         if batch_size < 1:
@@ -61,6 +63,8 @@ class InMemoryDataModule(L.LightningDataModule):
         self.batch_size, self.eval_batch_size = batch_size, eval_batch_size
         self.val_size, self.split_seed = val_size, split_seed
         self.model_defaults = dict(model_defaults or {})
+        # K, checked against the sample count in setup; train.py sets it from model.num_clusters
+        self.num_clusters = num_clusters
         self.tensors: dict[str, tuple[Tensor, Tensor]] = {}
 
     def load_splits(self) -> Splits:
@@ -91,14 +95,18 @@ class InMemoryDataModule(L.LightningDataModule):
             )
 
     def _check(self, splits: Splits) -> None:
-        for name, array in (("train", splits.x_train), ("test", splits.x_test)):
-            if array is None:
-                continue
-            if array.ndim != 2 or array.shape[1] != self.input_dim:
-                raise UserError(
-                    f"{self.name}: {name} inputs have shape {array.shape}, expected "
-                    f"(N, {self.input_dim}); check the file or dataset.input_dim."
-                )
+        """Shapes, finite values, labels, the reconstruction's range and K (``validate``)."""
+        check_splits(
+            self.name,
+            splits.x_train,
+            splits.y_train,
+            splits.x_test,
+            splits.y_test,
+            self.input_dim,
+            self.num_classes,
+            self.reconstruction,
+            self.num_clusters,
+        )
 
     @staticmethod
     def _labels(y: np.ndarray | None, count: int) -> np.ndarray:
