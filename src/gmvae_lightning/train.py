@@ -10,7 +10,9 @@ from hydra.utils import instantiate
 from lightning.pytorch.utilities import rank_zero_only
 from omegaconf import DictConfig, OmegaConf
 
+from gmvae_lightning.config_checks import check_run_config
 from gmvae_lightning.module import GMVAEModule
+from gmvae_lightning.resume import prepare_resume
 
 RESULT_KEYS = ("acc", "nmi", "ari")
 
@@ -33,9 +35,11 @@ def build_module(cfg: DictConfig) -> GMVAEModule:
 
 def train(cfg: DictConfig) -> dict[str, Any]:
     """Fit on the training split, score on ``test`` and ``all``; returns ``results.json``'s dict."""
+    check_run_config(cfg)
     L.seed_everything(cfg.seed, workers=True)
     datamodule = instantiate(cfg.dataset)
     module = build_module(cfg)
+    ckpt_path = prepare_resume(cfg.get("ckpt_path"), cfg.paths.output_dir, module)
     loggers = build_loggers(cfg)
     trainer: L.Trainer = instantiate(
         cfg.trainer, callbacks=build_callbacks(cfg), logger=loggers or False
@@ -44,7 +48,7 @@ def train(cfg: DictConfig) -> dict[str, Any]:
         logger.log_hyperparams(OmegaConf.to_container(cfg, resolve=True))
 
     start = time.perf_counter()
-    trainer.fit(module, datamodule=datamodule, ckpt_path=cfg.get("ckpt_path"))
+    trainer.fit(module, datamodule=datamodule, ckpt_path=ckpt_path)
     train_time = time.perf_counter() - start
     trainer.test(module, datamodule=datamodule, verbose=False)
 
