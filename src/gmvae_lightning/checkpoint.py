@@ -8,6 +8,7 @@ from hydra.utils import instantiate
 from omegaconf import DictConfig, OmegaConf
 from torch import nn
 
+from gmvae_lightning.cli import find_user_error
 from gmvae_lightning.errors import UserError
 from gmvae_lightning.module import GMVAEModule
 
@@ -54,7 +55,13 @@ def load_module(path: str | Path) -> tuple[GMVAEModule, DictConfig]:
     """The trained module in eval mode, and the config it was trained with."""
     checkpoint = read_checkpoint(path)
     cfg = OmegaConf.create(checkpoint["run_config"])
-    module = instantiate(cfg.model, temperature=instantiate(cfg.temperature))
+    try:
+        module = instantiate(cfg.model, temperature=instantiate(cfg.temperature))
+    except Exception as error:
+        user_error = find_user_error(error)
+        raise UserError(
+            f"{path}: the model its run config describes cannot be built: {user_error or error}"
+        ) from None
     check_weights_fit(module, checkpoint["state_dict"], path)
     module.load_state_dict(checkpoint["state_dict"])
     module.run_config = checkpoint["run_config"]
