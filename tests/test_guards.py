@@ -87,5 +87,5 @@ def test_skip_mode_skips_bad_batches_counts_them_and_finishes(make_config, tmp_p
 def test_skip_mode_stops_after_max_skips(make_config, monkeypatch):
     inject_nan_reconstruction(monkeypatch, {1, 2})
     overrides = ("callbacks.non_finite.action=skip", "callbacks.non_finite.max_skips=1")
-    with pytest.raises(NonFiniteError, match="step 2.*1 batch"):
+    with pytest.raises(NonFiniteError, match=r"step 2.*1 batch"):
         train(make_config("trainer.max_epochs=1", *overrides))

@@ -153,7 +153,7 @@ def test_a_checkpoint_of_another_program_or_model_is_refused(digits_run, tmp_pat
         run_predict(tmp_path / "mismatch.ckpt", tmp_path / "x.npy", tmp_path / "o.csv")
     checkpoint["run_config"]["model"]["latent_dim"] = 8
     torch.save(checkpoint, tmp_path / "broken.ckpt")
-    with pytest.raises(UserError, match="cannot be built.*z=8"):
+    with pytest.raises(UserError, match=r"cannot be built.*z=8"):
         run_predict(tmp_path / "broken.ckpt", tmp_path / "x.npy", tmp_path / "o.csv")
 
     (tmp_path / "text.ckpt").write_text("not a checkpoint")
