@@ -4,6 +4,7 @@ import hydra
 from omegaconf import DictConfig
 
 from gmvae_lightning.cli import exit_on_user_error
+from gmvae_lightning.preflight import preflight
 from gmvae_lightning.train import train
 
 
@@ -16,4 +17,5 @@ def main(cfg: DictConfig) -> float | None:
 
 
 if __name__ == "__main__":
+    preflight()
     main()

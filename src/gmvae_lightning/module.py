@@ -1,9 +1,11 @@
 """The LightningModule: the ELBO, its logging, and clustering metrics for one model."""
 
 from collections.abc import Callable
+from pathlib import Path
 from typing import Any
 
 import lightning as L
+import numpy as np
 import torch
 from torch import Tensor, nn
 from torchmetrics.clustering import AdjustedRandScore, NormalizedMutualInfoScore
@@ -59,6 +61,7 @@ class GMVAEModule(L.LightningModule):
         self.weights = (w_rec, w_cat, w_gauss)
         self.metrics = nn.ModuleDict({stage: self._stage_metrics() for stage in EVAL_STAGES})
         self.run_config: dict[str, Any] | None = None
+        self.last_loss_terms: dict[str, Tensor] = {}
 
     def _stage_metrics(self) -> nn.ModuleDict:
         metrics: dict[str, nn.Module] = {"sizes": ClusterSizes(self.hparams.num_clusters)}
@@ -92,6 +95,12 @@ class GMVAEModule(L.LightningModule):
         self.log(f"{stage}/kl_gaussian", terms.gaussian, on_step=False, **log)
         if training:
             self.log("train/temperature", temperature, on_step=False, **log)
+            self.last_loss_terms = {
+                "loss": loss.detach(),
+                "reconstruction": terms.reconstruction.detach(),
+                "kl_categorical": terms.categorical.detach(),
+                "kl_gaussian": terms.gaussian.detach(),
+            }
         return loss, out.logits
 
     def training_step(self, batch: tuple[Tensor, Tensor], batch_idx: int) -> Tensor:
@@ -148,3 +157,24 @@ class GMVAEModule(L.LightningModule):
         """Store the composed run config so a checkpoint can rebuild its own model."""
         if self.run_config is not None:
             checkpoint["run_config"] = self.run_config
+
+    @classmethod
+    def from_checkpoint(cls, path: str | Path) -> "GMVAEModule":
+        """The trained module (eval mode, CPU) rebuilt from the run config its checkpoint holds."""
+        from gmvae_lightning.checkpoint import load_module
+
+        return load_module(path)[0]
+
+    @classmethod
+    def load_from_checkpoint(  # type: ignore[override]
+        cls, checkpoint_path: str | Path, *args: Any, **kwargs: Any
+    ) -> "GMVAEModule":
+        """Same as ``from_checkpoint``: the network is rebuilt from the checkpoint's config."""
+        return cls.from_checkpoint(checkpoint_path)
+
+    @torch.no_grad()
+    def predict(self, x: np.ndarray | Tensor, batch_size: int = 1024) -> dict[str, np.ndarray]:
+        """``x`` ``(N, D)`` -> ``cluster``, ``probability``, ``q_c`` and ``latent_mean`` arrays."""
+        from gmvae_lightning.prediction import predict_arrays
+
+        return predict_arrays(self, x, batch_size)

@@ -11,8 +11,10 @@ from lightning.pytorch.loggers import WandbLogger
 from lightning.pytorch.utilities import rank_zero_only
 from omegaconf import DictConfig, OmegaConf
 
+from gmvae_lightning.config_checks import check_run_config
 from gmvae_lightning.data.complete import complete_config
 from gmvae_lightning.module import GMVAEModule
+from gmvae_lightning.resume import prepare_resume
 
 RESULT_KEYS = ("acc", "nmi", "ari")
 # the ELBO terms: all a run without labels can report, besides the cluster occupancy
@@ -37,10 +39,12 @@ def build_module(cfg: DictConfig) -> GMVAEModule:
 
 def train(cfg: DictConfig) -> dict[str, Any]:
     """Fit on the training split, score on ``test`` and ``all``; returns ``results.json``'s dict."""
+    check_run_config(cfg)
     L.seed_everything(cfg.seed, workers=True)
     datamodule = instantiate(cfg.dataset)
     complete_config(cfg, datamodule)
     module = build_module(cfg)
+    ckpt_path = prepare_resume(cfg.get("ckpt_path"), cfg.paths.output_dir, module)
     loggers = build_loggers(cfg)
     trainer: L.Trainer = instantiate(
         cfg.trainer, callbacks=build_callbacks(cfg), logger=loggers or False
@@ -50,7 +54,7 @@ def train(cfg: DictConfig) -> dict[str, Any]:
 
     try:
         start = time.perf_counter()
-        trainer.fit(module, datamodule=datamodule, ckpt_path=cfg.get("ckpt_path"))
+        trainer.fit(module, datamodule=datamodule, ckpt_path=ckpt_path)
         train_time = time.perf_counter() - start
         metrics = dict(trainer.callback_metrics)  # the last epoch's val/*; test replaces them
         trainer.test(module, datamodule=datamodule, verbose=False)
