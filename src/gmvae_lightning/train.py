@@ -10,6 +10,8 @@ from hydra.utils import instantiate
 from lightning.pytorch.utilities import rank_zero_only
 from omegaconf import DictConfig, OmegaConf
 
+from gmvae_lightning.evaluation import knn_results
+from gmvae_lightning.loggers import finish_wandb
 from gmvae_lightning.module import GMVAEModule
 
 RESULT_KEYS = ("acc", "nmi", "ari")
@@ -49,8 +51,19 @@ def train(cfg: DictConfig) -> dict[str, Any]:
     trainer.test(module, datamodule=datamodule, verbose=False)
 
     results = collect_results(cfg, trainer, train_time)
+    results.update(log_knn_results(module, datamodule, loggers))
     write_results(Path(cfg.paths.output_dir) / "results.json", results)
+    finish_wandb()
     return results
+
+
+def log_knn_results(module: GMVAEModule, datamodule: Any, loggers: list) -> dict[str, float]:
+    """kNN errors on the latent means (the poster's table), also sent to the loggers."""
+    knn = knn_results(module, datamodule)
+    for logger in loggers:
+        if knn:
+            logger.log_metrics(knn, step=module.global_step)
+    return knn
 
 
 def collect_results(cfg: DictConfig, trainer: L.Trainer, train_time: float) -> dict[str, Any]:
