@@ -83,7 +83,7 @@ def strip_figure(
     for ax, (epoch, points) in zip(axes[0], views, strict=True):
         _scatter(ax, points, np.maximum(labels, 0), count)
         ax.set_title(f"epoch {epoch}")
-    fig.suptitle(title)
+    fig.suptitle(title, y=1.06)
     return _save(fig, path)
 
 
