@@ -37,7 +37,32 @@ def wandb_logger(
         save_dir=save_dir,
         project=project,
         name=name,
-        group=group or None,
+        group=group or multirun_group(),
         tags=list(tags),
         mode=mode or wandb_mode(),
     )
+
+
+def multirun_group() -> str | None:
+    """The W&B group of a Hydra multirun job: its sweep folder (``task/multiruns/<time>``), so
+    the jobs of one sweep sit together; ``None`` outside a multirun."""
+    try:
+        from hydra.core.hydra_config import HydraConfig
+        from hydra.types import RunMode
+
+        hydra_cfg = HydraConfig.get()
+    except (ImportError, ValueError):
+        return None
+    if hydra_cfg.mode != RunMode.MULTIRUN:
+        return None
+    sweep = Path(hydra_cfg.sweep.dir)
+    return "/".join(sweep.parts[-3:])
+
+
+def finish_wandb() -> None:
+    """Close the active W&B run so the next multirun job starts its own (Lightning would
+    otherwise reuse it)."""
+    import wandb
+
+    if wandb.run is not None:
+        wandb.finish()

@@ -7,12 +7,13 @@ from typing import Any
 
 import lightning as L
 from hydra.utils import instantiate
-from lightning.pytorch.loggers import WandbLogger
 from lightning.pytorch.utilities import rank_zero_only
 from omegaconf import DictConfig, OmegaConf
 
 from gmvae_lightning.config_checks import check_run_config
 from gmvae_lightning.data.complete import complete_config
+from gmvae_lightning.evaluation import knn_results
+from gmvae_lightning.loggers import finish_wandb
 from gmvae_lightning.module import GMVAEModule
 from gmvae_lightning.resume import prepare_resume
 
@@ -60,17 +61,20 @@ def train(cfg: DictConfig) -> dict[str, Any]:
         trainer.test(module, datamodule=datamodule, verbose=False)
         metrics.update(trainer.callback_metrics)
         results = collect_results(cfg, trainer, metrics, train_time)
+        results.update(log_knn_results(module, datamodule, loggers))
         write_results(Path(cfg.paths.output_dir) / "results.json", results)
     finally:
-        finish_loggers(loggers)
+        finish_wandb()
     return results
 
 
-def finish_loggers(loggers: list) -> None:
-    """Close the W&B run so that the next job of a multirun gets a run of its own."""
+def log_knn_results(module: GMVAEModule, datamodule: Any, loggers: list) -> dict[str, float]:
+    """kNN errors on the latent means (the poster's table), also sent to the loggers."""
+    knn = knn_results(module, datamodule)
     for logger in loggers:
-        if isinstance(logger, WandbLogger) and logger._experiment is not None:
-            logger.experiment.finish()
+        if knn:
+            logger.log_metrics(knn, step=module.global_step)
+    return knn
 
 
 def collect_results(
