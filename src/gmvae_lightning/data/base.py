@@ -100,7 +100,7 @@ class InMemoryDataModule(L.LightningDataModule):
         return np.full(count, UNLABELLED, dtype=np.int64) if y is None else y.astype(np.int64)
 
     def _holdout(self, count: int) -> tuple[np.ndarray, np.ndarray]:
-        size = int(round(self.val_size * count)) if self.val_size < 1 else int(self.val_size)
+        size = round(self.val_size * count) if self.val_size < 1 else int(self.val_size)
         if size >= count:
             raise UserError(
                 f"dataset.val_size={self.val_size} leaves no training data ({count} samples)."
@@ -152,4 +152,3 @@ class InMemoryDataModule(L.LightningDataModule):
         ``seed_everything``), so it changes with ``seed=`` and is reproduced on resume.
         """
         return self.tensors[name]
-

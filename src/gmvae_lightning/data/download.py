@@ -28,7 +28,9 @@ def verify(path: Path, sha256: str) -> None:
         )
 
 
-def download(filename: str, folder: Path, mirrors: Sequence[str], sha256: str, timeout: float = 30.0) -> Path:
+def download(
+    filename: str, folder: Path, mirrors: Sequence[str], sha256: str, timeout: float = 30.0
+) -> Path:
     """Try each mirror in turn; keep the file only when its checksum matches.
 
     Returns the path of the verified file. Raises ``UserError`` if no mirror served a good copy.

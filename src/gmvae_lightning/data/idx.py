@@ -34,4 +34,8 @@ def read_idx(path: str | Path) -> np.ndarray:
             f"{path}: the header promises shape {shape} ({expected} bytes of data) but the file "
             f"holds {len(raw) - header} bytes; the file is truncated or corrupted."
         )
-    return np.frombuffer(raw, dtype=dtype, offset=header).reshape(shape).astype(dtype.newbyteorder("="))
+    return (
+        np.frombuffer(raw, dtype=dtype, offset=header)
+        .reshape(shape)
+        .astype(dtype.newbyteorder("="))
+    )

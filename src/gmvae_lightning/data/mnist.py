@@ -11,8 +11,8 @@ from gmvae_lightning.data.idx import read_idx
 from gmvae_lightning.errors import UserError
 
 MNIST_FILES = {
-    "train-images-idx3-ubyte.gz": "440fcabf73cc546fa21475e81ea370265605f56be210a4024d2ca8f203523609",
-    "train-labels-idx1-ubyte.gz": "3552534a0a558bbed6aed32b30c495cca23d567ec52cac8be1a0730e8010255c",
+    "train-images-idx3-ubyte.gz": "440fcabf73cc546fa21475e81ea370265605f56be210a4024d2ca8f203523609",  # noqa: E501
+    "train-labels-idx1-ubyte.gz": "3552534a0a558bbed6aed32b30c495cca23d567ec52cac8be1a0730e8010255c",  # noqa: E501
     "t10k-images-idx3-ubyte.gz": "8d422c7b0a1c1c79245a5bcf07fe86e33eeafee792b84584aec276f5a2dbc4e6",
     "t10k-labels-idx1-ubyte.gz": "f7ae60f92e00ec6debd23a6088c31dbd2371eca3ffa0defaefb259924204aec6",
 }
@@ -26,7 +26,9 @@ def ensure_mnist_files(folder: Path, mirrors: Sequence[str], download_missing: b
     """Download the missing files when allowed; otherwise say which are missing and where."""
     missing = [name for name in MNIST_FILES if not (folder / name).exists()]
     if missing and not download_missing:
-        raise UserError(_missing_message(folder, missing, "downloading is off (dataset.download=false)"))
+        raise UserError(
+            _missing_message(folder, missing, "downloading is off (dataset.download=false)")
+        )
     problems = []
     for name in missing:
         try:
