@@ -8,9 +8,9 @@ from omegaconf import OmegaConf
 from gmvae_lightning.hardware import (
     amp_precision,
     device_count,
+    needs_own_process,
     noise_seed,
     reseed_noise_per_rank,
-    trainer_overrides,
 )
 from gmvae_lightning.train import train
 
@@ -54,8 +54,8 @@ def test_device_count(accelerator, devices, count):
     assert device_count(accelerator, devices) == count
 
 
-def test_no_strategy_change_outside_a_multirun(make_config):
-    assert trainer_overrides(make_config("trainer.devices=2")) == {}
+def test_single_runs_keep_lightnings_launcher(make_config):
+    assert not needs_own_process(make_config("trainer.devices=2"))
 
 
 def test_noise_seeds_differ_by_rank_and_from_neighbouring_seeds():

@@ -3,13 +3,18 @@
 - ``${gmvae.amp_precision:ACCELERATOR}`` resolves to ``bf16-mixed`` where bf16 is supported
   (CPUs, Ampere and later GPUs) and ``16-mixed`` otherwise (``conf/hardware/amp.yaml``).
 - Lightning's default DDP launcher re-runs ``sys.argv`` in each child process; under a Hydra
-  multirun that re-runs the whole sweep in every child. ``trainer_overrides`` switches such jobs
-  to ``ddp_spawn``, which starts the children from inside the job instead.
+  multirun that re-runs the whole sweep in every child. ``run_job_in_own_process`` runs such a
+  job as a single ``train.py`` run (its own overrides, its own folder), whose DDP children then
+  re-run only that job.
 - ``seed_everything`` gives every process the same seed, so each rank would draw the same
   Gumbel and Gaussian noise; ``reseed_noise_per_rank`` gives every rank its own stream.
 """
 
+import json
 import os
+import subprocess
+import sys
+from pathlib import Path
 from typing import Any
 
 import numpy as np
@@ -73,21 +78,62 @@ def launched_externally() -> bool:
     )
 
 
-def trainer_overrides(cfg: DictConfig) -> dict[str, Any]:
-    """Extra ``Trainer`` arguments: ``ddp_spawn`` for multi-device jobs of a Hydra multirun."""
+def needs_own_process(cfg: DictConfig) -> bool:
+    """A multi-device job of a Hydra multirun, which Lightning's launcher cannot start itself."""
     trainer = cfg.trainer
     strategy = trainer.get("strategy", "auto")
     if not isinstance(strategy, str) or strategy not in ("auto", "ddp"):
-        return {}
+        return False
     if not in_multirun() or launched_externally():
-        return {}
-    if device_count(trainer.get("accelerator", "auto"), trainer.get("devices", "auto")) < 2:
-        return {}
+        return False
+    return device_count(trainer.get("accelerator", "auto"), trainer.get("devices", "auto")) > 1
+
+
+CONFIG_FLAGS = ("--config-path", "-cp", "--config-name", "-cn", "--config-dir", "-cd")
+
+
+def job_command(output_dir: str) -> list[str]:
+    """``python train.py <this job's overrides> hydra.run.dir=<its folder>``: a single run."""
+    from hydra.core.hydra_config import HydraConfig
+
+    import __main__
+
+    spec = getattr(__main__, "__spec__", None)
+    if spec is None:
+        command = [sys.executable, os.path.abspath(sys.argv[0])]
+    else:
+        command = [sys.executable, "-m", spec.name]
+    args = sys.argv[1:]
+    for index, arg in enumerate(args):
+        if arg in CONFIG_FLAGS and index + 1 < len(args):
+            command += [arg, args[index + 1]]
+        elif arg.split("=", 1)[0] in CONFIG_FLAGS and "=" in arg:
+            command.append(arg)
+    command += list(HydraConfig.get().overrides.task)
+    # the multirun job already wrote its .hydra/ folder; the single run writes none
+    return [*command, f'hydra.run.dir="{output_dir}"', "hydra.output_subdir=null"]
+
+
+def run_job_in_own_process(cfg: DictConfig) -> dict[str, Any]:
+    """Run this multirun job as a single run in a child process; return its ``results.json``.
+
+    The child is an ordinary ``python train.py ...`` run, so Lightning's DDP launcher starts
+    its worker processes from it (re-running only this job) and the job's folder, W&B run and
+    ``results.json`` are the same as for a single run.
+    """
+    output_dir = str(cfg.paths.output_dir)
     rank_zero_info(
-        "Hydra multirun with several devices: using strategy=ddp_spawn so that each job starts "
-        "its own processes (the default launcher would re-run the whole sweep in each child)."
+        "Hydra multirun with several devices: running this job as its own process so that "
+        "Lightning's DDP launcher re-runs only this job, not the whole sweep."
     )
-    return {"strategy": "ddp_spawn"}
+    completed = subprocess.run(job_command(output_dir), check=False)
+    results = Path(output_dir) / "results.json"
+    if completed.returncode != 0 or not results.is_file():
+        raise RuntimeError(
+            f"the DDP job in {output_dir} failed (exit status {completed.returncode}); "
+            "see its log there."
+        )
+    return json.loads(results.read_text())
 
 
 def noise_seed(seed: int, rank: int) -> int:

@@ -10,7 +10,7 @@ from hydra.utils import instantiate
 from lightning.pytorch.utilities import rank_zero_only
 from omegaconf import DictConfig, OmegaConf
 
-from gmvae_lightning.hardware import trainer_overrides
+from gmvae_lightning.hardware import needs_own_process, run_job_in_own_process
 from gmvae_lightning.module import GMVAEModule
 
 RESULT_KEYS = ("acc", "nmi", "ari")
@@ -34,15 +34,14 @@ def build_module(cfg: DictConfig) -> GMVAEModule:
 
 def train(cfg: DictConfig) -> dict[str, Any]:
     """Fit on the training split, score on ``test`` and ``all``; returns ``results.json``'s dict."""
+    if needs_own_process(cfg):
+        return run_job_in_own_process(cfg)
     L.seed_everything(cfg.seed, workers=True)
     datamodule = instantiate(cfg.dataset)
     module = build_module(cfg)
     loggers = build_loggers(cfg)
     trainer: L.Trainer = instantiate(
-        cfg.trainer,
-        callbacks=build_callbacks(cfg),
-        logger=loggers or False,
-        **trainer_overrides(cfg),
+        cfg.trainer, callbacks=build_callbacks(cfg), logger=loggers or False
     )
     for logger in loggers:
         logger.log_hyperparams(OmegaConf.to_container(cfg, resolve=True))
