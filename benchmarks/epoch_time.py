@@ -49,22 +49,24 @@ def trainer_epoch(module, data: RandomMNIST, overrides: list[str], tmp: str) -> 
     return timer.seconds[0]
 
 
-def bare_epoch(module, data: RandomMNIST, batch_size: int) -> float:
+def bare_epoch(module, data: RandomMNIST, batch_size: int, device: torch.device) -> float:
     """The same model, loss and optimiser in a plain loop over index slices of the tensors."""
-    net = module.net
+    net = module.net.to(device)
     optimizer = module.configure_optimizers()
-    x_all = data.tensors["train"][0]
+    x_all = data.tensors["train"][0].to(device)
     w_rec, w_cat, w_gauss = module.weights
     reconstruction = module.hparams.reconstruction
     start = time.perf_counter()
     net.train()
-    for index in torch.randperm(len(x_all)).split(batch_size):
+    for index in torch.randperm(len(x_all), device=device).split(batch_size):
         x = x_all[index]
         out = net(x, 1.0)
         loss = net.loss_terms(x, out, reconstruction).weighted(w_rec, w_cat, w_gauss)
         optimizer.zero_grad(set_to_none=True)
         loss.backward()
         optimizer.step()
+    if device.type == "cuda":
+        torch.cuda.synchronize()
     return time.perf_counter() - start
 
 
@@ -74,6 +76,7 @@ def main() -> None:
     parser.add_argument("--repeats", type=int, default=3)
     parser.add_argument("--samples", type=int, default=60000)
     parser.add_argument("--model", default="simple")
+    parser.add_argument("--device", default="cpu", help="cpu or cuda (then hardware=gpu)")
     parser.add_argument(
         "--threads", type=int, default=1, help="torch threads; >1 thrashes on a shared machine"
     )
@@ -87,8 +90,10 @@ def main() -> None:
         f"model={args.model}",
         "logger=csv",
         "dataset.val_size=0",
+        *(["hardware=gpu"] if args.device == "cuda" else []),
         *args.overrides,
     ]
+    device = torch.device(args.device)
     L.seed_everything(0, verbose=False)
     template = build_module(compose_config([*base, "paths.output_dir=."]))
     times: dict[str, list[float]] = {}
@@ -96,7 +101,12 @@ def main() -> None:
     with tempfile.TemporaryDirectory() as tmp, contextlib.redirect_stdout(sys.stderr):
         for repeat in range(args.repeats):
             for batch_size in args.batch_sizes:
-                data = RandomMNIST(args.samples, batch_size=batch_size, val_size=0)
+                data = RandomMNIST(
+                    args.samples,
+                    batch_size=batch_size,
+                    val_size=0,
+                    on_device=device.type == "cuda",
+                )
                 data.setup()
                 order = ("trainer", "bare") if repeat % 2 == 0 else ("bare", "trainer")
                 for loop in order:
@@ -105,9 +115,15 @@ def main() -> None:
                         overrides = [*base, f"dataset.batch_size={batch_size}"]
                         seconds = trainer_epoch(module, data, overrides, f"{tmp}/{repeat}")
                     else:
-                        seconds = bare_epoch(module, data, batch_size)
+                        seconds = bare_epoch(module, data, batch_size, device)
                     times.setdefault(f"{loop}/{batch_size}", []).append(seconds)
-    result = {"benchmark": "epoch_time", "samples": args.samples, "machine": machine()}
+    result = {
+        "benchmark": "epoch_time",
+        "device": args.device,
+        "samples": args.samples,
+        "overrides": args.overrides,
+        "machine": machine(),
+    }
     for batch_size in args.batch_sizes:
         trainer_s = median(times[f"trainer/{batch_size}"])
         bare_s = median(times[f"bare/{batch_size}"])
