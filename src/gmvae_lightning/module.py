@@ -11,7 +11,7 @@ from torchmetrics.clustering import AdjustedRandScore, NormalizedMutualInfoScore
 from gmvae_lightning.errors import UserError
 from gmvae_lightning.hardware import reseed_noise_per_rank
 from gmvae_lightning.metrics import ClusterAccuracy, ClusterSizes, RunningTerms
-from gmvae_lightning.models import ClusteringVAE
+from gmvae_lightning.models import ClusteringVAE, LossTerms
 from gmvae_lightning.temperature import ExponentialTemperature, TemperatureSchedule
 
 EVAL_STAGES = ("val", "test", "all")
@@ -38,6 +38,7 @@ class GMVAEModule(L.LightningModule):
         w_cat: float = 1.0,
         w_gauss: float = 1.0,
         hard_gumbel: bool = False,
+        compile: bool = False,
     ) -> None:
         super().__init__()
         if num_clusters < 2:
@@ -81,6 +82,12 @@ class GMVAEModule(L.LightningModule):
     def model_step(self, x: Tensor, stage: str) -> tuple[Tensor, Tensor]:
         """Loss and logits of one batch; logs every ELBO term under ``stage/``."""
         temperature = self.temperature
+        if stage == "train" and self.hparams.get("compile", False):
+            loss, terms, logits = self._compiled_elbo(x, temperature)
+            self.train_terms.add(loss, terms, len(x))
+            if self._logs_this_step():
+                self.log("train/loss_step", loss, prog_bar=True, on_step=True, on_epoch=False)
+            return loss, logits
         out = self.net(x, temperature, hard=self.hparams.hard_gumbel)
         terms = self.net.loss_terms(x, out, self.hparams.reconstruction)
         loss = terms.weighted(*self.weights)
@@ -95,6 +102,19 @@ class GMVAEModule(L.LightningModule):
         self.log(f"{stage}/kl_categorical", terms.categorical, on_step=False, **log)
         self.log(f"{stage}/kl_gaussian", terms.gaussian, on_step=False, **log)
         return loss, out.logits
+
+    def _elbo(self, x: Tensor, temperature: float) -> tuple[Tensor, LossTerms, Tensor]:
+        out = self.net(x, temperature, hard=self.hparams.hard_gumbel)
+        terms = self.net.loss_terms(x, out, self.hparams.reconstruction)
+        return terms.weighted(*self.weights), terms, out.logits
+
+    @property
+    def _compiled_elbo(self) -> Callable[[Tensor, float], tuple[Tensor, LossTerms, Tensor]]:
+        """``torch.compile`` of the training forward and loss (``model.compile=true``), built on
+        first use so that the module stays picklable until training starts."""
+        if "_compiled_elbo_fn" not in self.__dict__:
+            self.__dict__["_compiled_elbo_fn"] = torch.compile(self._elbo)
+        return self.__dict__["_compiled_elbo_fn"]
 
     def _logs_this_step(self) -> bool:
         """Whether Lightning writes step metrics after this step (every ``log_every_n_steps``).
