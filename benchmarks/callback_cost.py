@@ -95,6 +95,8 @@ def main() -> None:
         trainer = instantiate(
             cfg.trainer,
             max_epochs=args.epochs,
+            # the wrapped ModelCheckpoint is not recognised as one; don't add a default one
+            enable_checkpointing=False,
             callbacks=[phases, *timed],
             logger=loggers or False,
         )

@@ -21,6 +21,7 @@ from hydra.utils import instantiate
 from lightning.pytorch.callbacks import Callback
 
 from benchmarks.common import RandomMNIST, build_module, compose_config, machine, median
+from gmvae_lightning.train import build_callbacks, build_loggers
 
 
 class EpochTimer(Callback):
@@ -40,8 +41,7 @@ def trainer_epoch(module, data: RandomMNIST, overrides: list[str], tmp: str) -> 
     """One epoch through the project's Trainer config (logger, callbacks, progress bar)."""
     cfg = compose_config([*overrides, f"paths.output_dir={tmp}", "trainer.max_epochs=1"])
     timer = EpochTimer()
-    callbacks = [instantiate(c) for c in (cfg.get("callbacks") or {}).values() if c is not None]
-    loggers = [instantiate(c) for c in (cfg.get("logger") or {}).values() if c is not None]
+    callbacks, loggers = build_callbacks(cfg), build_loggers(cfg)
     trainer: L.Trainer = instantiate(
         cfg.trainer, callbacks=[*callbacks, timer], logger=loggers or False
     )

@@ -12,6 +12,7 @@ from omegaconf import DictConfig, OmegaConf
 
 from gmvae_lightning.hardware import needs_own_process, run_job_in_own_process
 from gmvae_lightning.module import GMVAEModule
+from gmvae_lightning.progress import with_progress_bar
 
 RESULT_KEYS = ("acc", "nmi", "ari")
 
@@ -23,7 +24,8 @@ def build_loggers(cfg: DictConfig) -> list:
 
 def build_callbacks(cfg: DictConfig) -> list:
     callbacks = cfg.get("callbacks") or {}
-    return [instantiate(conf) for conf in callbacks.values() if conf is not None]
+    built = [instantiate(conf) for conf in callbacks.values() if conf is not None]
+    return with_progress_bar(cfg, built)
 
 
 def build_module(cfg: DictConfig) -> GMVAEModule:
