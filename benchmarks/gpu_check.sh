@@ -1,13 +1,17 @@
 #!/usr/bin/env bash
 # One prepared GPU measurement (about 5-8 minutes on one modern GPU). Run from anywhere:
 #   bash benchmarks/gpu_check.sh            # JSON files land in $OUT (default benchmarks/out)
-# Needs torch with CUDA and the project's dependencies; installs the package if missing.
+# Needs torch with CUDA and the project's dependencies (lightning, hydra-core, torchmetrics,
+# scikit-learn, scipy); the package itself is used from src/ (no install needed).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 OUT="${OUT:-benchmarks/out}"
 mkdir -p "$OUT"
 export PYTHONPATH="$PWD/src:$PWD" WANDB_MODE=offline GMVAE_DATA_DIR="${GMVAE_DATA_DIR:-data}"
-python -c "import lightning, hydra, torchmetrics" 2>/dev/null || python -m pip install -q -e .
+python -c "import lightning, hydra, torchmetrics, sklearn, scipy" || {
+  echo "missing dependencies: pip install -e . (or the packages above) first" >&2
+  exit 1
+}
 nvidia-smi --query-gpu=name,memory.total,driver_version --format=csv | tee "$OUT/gpu.csv"
 python -c "import torch; print(torch.__version__, torch.cuda.get_device_name(), \
   'bf16' if torch.cuda.is_bf16_supported() else 'no-bf16')" | tee "$OUT/torch.txt"
