@@ -6,6 +6,8 @@ from scipy.optimize import linear_sum_assignment
 from torch import Tensor
 from torchmetrics import Metric
 
+from gmvae_lightning.models.types import LossTerms
+
 
 def hungarian_mapping(confusion: np.ndarray) -> dict[int, int]:
     """The one-to-one cluster → class matching that maximises the matched count.
@@ -70,3 +72,40 @@ class ClusterSizes(Metric):
 
     def compute(self) -> Tensor:
         return self.counts
+
+
+class RunningTerms:
+    """Batch-size-weighted sums of the training ELBO terms, kept on the device.
+
+    Adding is a few tensor ops with no host sync; the means are read once per epoch.
+    """
+
+    NAMES = ("loss_epoch", "reconstruction", "kl_categorical", "kl_gaussian")
+
+    def __init__(self) -> None:
+        self.reset()
+
+    def reset(self) -> None:
+        self.totals: Tensor | None = None
+        self.count = 0
+
+    def add(self, loss: Tensor, terms: LossTerms, batch_size: int) -> None:
+        """``terms``: the batch's ``LossTerms`` (batch means)."""
+        values = (
+            torch.stack(
+                [
+                    loss.detach(),
+                    terms.reconstruction.detach(),
+                    terms.categorical.detach(),
+                    terms.gaussian.detach(),
+                ]
+            ).float()
+            * batch_size
+        )
+        self.totals = values if self.totals is None else self.totals + values
+        self.count += batch_size
+
+    def means(self) -> dict[str, Tensor]:
+        if self.totals is None:
+            return {}
+        return dict(zip(self.NAMES, self.totals / self.count, strict=True))

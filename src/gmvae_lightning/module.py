@@ -11,8 +11,9 @@ from torch import Tensor, nn
 from torchmetrics.clustering import AdjustedRandScore, NormalizedMutualInfoScore
 
 from gmvae_lightning.errors import UserError
-from gmvae_lightning.metrics import ClusterAccuracy, ClusterSizes
-from gmvae_lightning.models import ClusteringVAE
+from gmvae_lightning.hardware import reseed_noise_per_rank
+from gmvae_lightning.metrics import ClusterAccuracy, ClusterSizes, RunningTerms
+from gmvae_lightning.models import ClusteringVAE, LossTerms
 from gmvae_lightning.temperature import ExponentialTemperature, TemperatureSchedule
 
 EVAL_STAGES = ("val", "test", "all")
@@ -39,6 +40,7 @@ class GMVAEModule(L.LightningModule):
         w_cat: float = 1.0,
         w_gauss: float = 1.0,
         hard_gumbel: bool = False,
+        compile: bool = False,
     ) -> None:
         super().__init__()
         if num_clusters < 2:
@@ -60,6 +62,7 @@ class GMVAEModule(L.LightningModule):
         self.temperature_schedule = temperature or ExponentialTemperature()
         self.weights = (w_rec, w_cat, w_gauss)
         self.metrics = nn.ModuleDict({stage: self._stage_metrics() for stage in EVAL_STAGES})
+        self.train_terms = RunningTerms()
         self.run_config: dict[str, Any] | None = None
         self.last_loss_terms: dict[str, Tensor] = {}
 
@@ -81,27 +84,61 @@ class GMVAEModule(L.LightningModule):
 
     def model_step(self, x: Tensor, stage: str) -> tuple[Tensor, Tensor]:
         """Loss and logits of one batch; logs every ELBO term under ``stage/``."""
-        temperature = self.temperature
-        out = self.net(x, temperature, hard=self.hparams.hard_gumbel)
-        terms = self.net.loss_terms(x, out, self.hparams.reconstruction)
-        loss = terms.weighted(*self.weights)
-        training = stage == "train"
-        log = dict(
-            on_epoch=True, batch_size=len(x), add_dataloader_idx=False, sync_dist=not training
-        )
-        self.log(f"{stage}/loss", loss, on_step=training, prog_bar=training, **log)
-        self.log(f"{stage}/reconstruction", terms.reconstruction, on_step=False, **log)
-        self.log(f"{stage}/kl_categorical", terms.categorical, on_step=False, **log)
-        self.log(f"{stage}/kl_gaussian", terms.gaussian, on_step=False, **log)
-        if training:
-            self.log("train/temperature", temperature, on_step=False, **log)
+        compiled = stage == "train" and self.hparams.get("compile", False)
+        loss, terms, logits = (self._compiled_elbo if compiled else self._elbo)(x, self.temperature)
+        if stage == "train":
+            self.train_terms.add(loss, terms, len(x))
             self.last_loss_terms = {
                 "loss": loss.detach(),
                 "reconstruction": terms.reconstruction.detach(),
                 "kl_categorical": terms.categorical.detach(),
                 "kl_gaussian": terms.gaussian.detach(),
             }
-        return loss, out.logits
+            if self._logs_this_step():
+                self.log("train/loss_step", loss, prog_bar=True, on_step=True, on_epoch=False)
+            return loss, logits
+        log = dict(on_epoch=True, batch_size=len(x), add_dataloader_idx=False, sync_dist=True)
+        self.log(f"{stage}/loss", loss, on_step=False, **log)
+        self.log(f"{stage}/reconstruction", terms.reconstruction, on_step=False, **log)
+        self.log(f"{stage}/kl_categorical", terms.categorical, on_step=False, **log)
+        self.log(f"{stage}/kl_gaussian", terms.gaussian, on_step=False, **log)
+        return loss, logits
+
+    def _elbo(self, x: Tensor, temperature: float) -> tuple[Tensor, LossTerms, Tensor]:
+        out = self.net(x, temperature, hard=self.hparams.hard_gumbel)
+        terms = self.net.loss_terms(x, out, self.hparams.reconstruction)
+        return terms.weighted(*self.weights), terms, out.logits
+
+    @property
+    def _compiled_elbo(self) -> Callable[[Tensor, float], tuple[Tensor, LossTerms, Tensor]]:
+        """``torch.compile`` of the training forward and loss (``model.compile=true``), built on
+        first use so that the module stays picklable until training starts."""
+        if "_compiled_elbo_fn" not in self.__dict__:
+            self.__dict__["_compiled_elbo_fn"] = torch.compile(self._elbo)
+        return self.__dict__["_compiled_elbo_fn"]
+
+    def _logs_this_step(self) -> bool:
+        """Whether Lightning writes step metrics after this step (every ``log_every_n_steps``).
+
+        ``self.log`` costs far more than a small network's step, so the training step only calls
+        it when the value will be written.
+        """
+        connector = getattr(self._trainer, "_logger_connector", None)
+        return connector is None or connector.should_update_logs
+
+    def on_fit_start(self) -> None:
+        """Under DDP, weights are now broadcast from rank 0; give each rank its own noise."""
+        reseed_noise_per_rank(self.global_rank, self.trainer.world_size)
+
+    def on_train_epoch_start(self) -> None:
+        self.train_terms.reset()
+
+    def on_train_epoch_end(self) -> None:
+        """The epoch means of the ELBO terms, averaged over processes (equal shards under DDP)."""
+        log = dict(on_step=False, on_epoch=True, sync_dist=True)
+        for name, value in self.train_terms.means().items():
+            self.log(f"train/{name}", value, prog_bar=name == "loss_epoch", **log)
+        self.log("train/temperature", float(self.temperature), **log)
 
     def training_step(self, batch: tuple[Tensor, Tensor], batch_idx: int) -> Tensor:
         return self.model_step(batch[0], "train")[0]
@@ -131,15 +168,15 @@ class GMVAEModule(L.LightningModule):
         if sizes.sum() == 0:
             return
         fractions = sizes / sizes.sum()
-        self.log(f"{stage}/largest_cluster", fractions.max(), add_dataloader_idx=False)
+        # values computed from synced metric states are equal on every rank: the mean is a no-op
+        log = dict(add_dataloader_idx=False, sync_dist=True)
+        self.log(f"{stage}/largest_cluster", fractions.max(), **log)
         used = (fractions >= 0.01).sum().float()
-        self.log(f"{stage}/used_clusters", used, add_dataloader_idx=False)
+        self.log(f"{stage}/used_clusters", used, **log)
         for name in ("acc", "nmi", "ari"):
             if name in metrics:
                 value = metrics[name].compute()
-                self.log(
-                    f"{stage}/{name}", value, prog_bar=stage == "val", add_dataloader_idx=False
-                )
+                self.log(f"{stage}/{name}", value, prog_bar=stage == "val", **log)
         for metric in metrics.values():
             metric.reset()
 

@@ -13,8 +13,10 @@ from omegaconf import DictConfig, OmegaConf
 from gmvae_lightning.config_checks import check_run_config
 from gmvae_lightning.data.complete import complete_config
 from gmvae_lightning.evaluation import knn_results
+from gmvae_lightning.hardware import needs_own_process, run_job_in_own_process
 from gmvae_lightning.loggers import finish_wandb
 from gmvae_lightning.module import GMVAEModule
+from gmvae_lightning.progress import with_progress_bar
 from gmvae_lightning.resume import prepare_resume
 
 RESULT_KEYS = ("acc", "nmi", "ari")
@@ -29,7 +31,8 @@ def build_loggers(cfg: DictConfig) -> list:
 
 def build_callbacks(cfg: DictConfig) -> list:
     callbacks = cfg.get("callbacks") or {}
-    return [instantiate(conf) for conf in callbacks.values() if conf is not None]
+    built = [instantiate(conf) for conf in callbacks.values() if conf is not None]
+    return with_progress_bar(cfg, built)
 
 
 def build_module(cfg: DictConfig) -> GMVAEModule:
@@ -40,6 +43,8 @@ def build_module(cfg: DictConfig) -> GMVAEModule:
 
 def train(cfg: DictConfig) -> dict[str, Any]:
     """Fit on the training split, score on ``test`` and ``all``; returns ``results.json``'s dict."""
+    if needs_own_process(cfg):
+        return run_job_in_own_process(cfg)
     check_run_config(cfg)
     L.seed_everything(cfg.seed, workers=True)
     datamodule = instantiate(cfg.dataset)

@@ -69,7 +69,9 @@ class TensorBatchLoader:
         self.tensors, self.sampler = tensors, sampler
 
     def __iter__(self) -> Iterator[tuple[Tensor, ...]]:
+        device = self.tensors[0].device
         for indices in self.sampler:
+            indices = indices.to(device, non_blocking=True)
             yield tuple(t[indices] for t in self.tensors)
 
     def __len__(self) -> int:
