@@ -3,12 +3,12 @@
 from pathlib import Path
 
 import pytest
+from conftest import CONFIG_DIR, compose_config
 from hydra.utils import instantiate
 from lightning.pytorch.callbacks import ModelCheckpoint
 from omegaconf import OmegaConf
 
 from gmvae_lightning.train import build_callbacks, build_loggers, build_module
-from tests.conftest import CONFIG_DIR, compose_config
 
 
 def group_options(group: str) -> list[str]:
