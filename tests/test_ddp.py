@@ -23,6 +23,7 @@ pytestmark = pytest.mark.slow
 
 FAST = [
     "dataset=digits",
+    "dataset.batch_size=64",
     "trainer.max_epochs=1",
     "+trainer.enable_progress_bar=false",
     f"paths.data_dir={SHARED_DATA}",

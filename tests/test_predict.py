@@ -20,12 +20,15 @@ from gmvae_lightning.module import GMVAEModule
 from gmvae_lightning.prediction import predict
 from gmvae_lightning.train import train
 
+LATENT_DIM = 8  # the digits config's model_defaults.latent_dim
+
 
 @pytest.fixture(scope="module")
 def digits_run(tmp_path_factory) -> tuple[Path, dict]:
     run_dir = tmp_path_factory.mktemp("digits_run")
     overrides = [
         "dataset=digits",
+        "dataset.batch_size=64",
         "trainer.max_epochs=2",
         "+trainer.enable_progress_bar=false",
         "logger=csv",
@@ -76,7 +79,7 @@ def test_predict_cli_round_trips_the_test_split_to_the_scored_assignments(
     assert done.returncode == 0, done.stderr
     table = np.loadtxt(output, delimiter=",", skiprows=1)
     header = output.read_text().splitlines()[0].split(",")
-    assert header[:3] == ["cluster", "probability", "q_0"] and header[-1] == "z_63"
+    assert header[:3] == ["cluster", "probability", "q_0"] and header[-1] == f"z_{LATENT_DIM - 1}"
     clusters = table[:, 0].astype(np.int64)
     assert len(clusters) == len(x)
     for key, value in scores(clusters, y).items():
@@ -94,7 +97,7 @@ def test_python_api_and_npz_csv_inputs_agree(digits_run, digits_test_split, tmp_
     assert isinstance(module, GMVAEModule) and not module.training
     api = module.predict(x)
     assert set(api) == {"cluster", "probability", "q_c", "latent_mean"}
-    assert api["q_c"].shape == (len(x), 10) and api["latent_mean"].shape == (len(x), 64)
+    assert api["q_c"].shape == (len(x), 10) and api["latent_mean"].shape == (len(x), LATENT_DIM)
     assert scores(api["cluster"], y)["test/acc"] == pytest.approx(results["test/acc"], abs=1e-6)
     assert np.array_equal(GMVAEModule.from_checkpoint(ckpt).predict(x)["cluster"], api["cluster"])
 
@@ -151,9 +154,9 @@ def test_a_checkpoint_of_another_program_or_model_is_refused(digits_run, tmp_pat
     torch.save(checkpoint, tmp_path / "mismatch.ckpt")
     with pytest.raises(UserError, match=r"model of another size.*\(512, 64\).*\(512, 784\)"):
         run_predict(tmp_path / "mismatch.ckpt", tmp_path / "x.npy", tmp_path / "o.csv")
-    checkpoint["run_config"]["model"]["latent_dim"] = 8
+    checkpoint["run_config"]["model"]["latent_dim"] = 5
     torch.save(checkpoint, tmp_path / "broken.ckpt")
-    with pytest.raises(UserError, match=r"cannot be built.*z=8"):
+    with pytest.raises(UserError, match=r"cannot be built.*z=5"):
         run_predict(tmp_path / "broken.ckpt", tmp_path / "x.npy", tmp_path / "o.csv")
 
     (tmp_path / "text.ckpt").write_text("not a checkpoint")

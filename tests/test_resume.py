@@ -134,4 +134,4 @@ def test_resume_restores_the_random_state(make_config, tmp_path):
     again = train(make_config("trainer.max_epochs=1", "ckpt_path=last", output_dir=run_dir))
     assert again["test/loss"] == first["test/loss"]
     with pytest.raises(UserError, match="another size"):
-        train(make_config("model.latent_dim=8", "ckpt_path=last", output_dir=run_dir))
+        train(make_config("model.latent_dim=5", "ckpt_path=last", output_dir=run_dir))

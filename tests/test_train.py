@@ -54,7 +54,7 @@ def test_checkpoint_rebuilds_the_trained_model(make_config, tmp_path: Path) -> N
 def test_resume_from_last_checkpoint_continues_the_run(make_config, tmp_path: Path) -> None:
     train(make_config("trainer.max_epochs=2", "temperature.rate=0.2"))
     last = tmp_path / "run" / "checkpoints" / "last.ckpt"
-    steps_per_epoch = math.ceil(1293 / 16)  # the training digits at dataset.batch_size
+    steps_per_epoch = math.ceil(1293 / 64)  # the training digits at make_config's batch size
     assert torch.load(last, weights_only=False)["global_step"] == 2 * steps_per_epoch
     resumed = train(
         make_config(
