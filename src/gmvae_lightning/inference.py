@@ -30,8 +30,9 @@ def _predict_local(net: nn.Module, x: Tensor, batch_size: int) -> tuple[Tensor, 
     probs, latents = [], []
     for start in range(0, len(x), batch_size):
         batch = x[start : start + batch_size].to(device)
-        probs.append(net.cluster_probs(batch).float())
-        latents.append(net.latent_mean(batch).float())
+        batch_probs, batch_latents = net.encode(batch)
+        probs.append(batch_probs.float())
+        latents.append(batch_latents.float())
     if not probs:
         return torch.zeros(0, net.num_clusters, device=device), torch.zeros(
             0, net.latent_dim, device=device

@@ -68,6 +68,10 @@ class GMVAE(ClusteringVAE):
     def latent_mean(self, x: Tensor) -> Tensor:
         return self._posterior(x, self.cluster_probs(x))[0]
 
+    def encode(self, x: Tensor) -> tuple[Tensor, Tensor]:
+        probs = self.cluster_probs(x)
+        return probs, self._posterior(x, probs)[0]
+
     def decode(self, z: Tensor, category: Tensor) -> Tensor:
         del category  # p(x|z) does not see c; the cluster enters through p(z|c)
         return self.decoder(z)

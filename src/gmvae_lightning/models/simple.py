@@ -61,5 +61,9 @@ class SimpleGMVAE(ClusteringVAE):
     def latent_mean(self, x: Tensor) -> Tensor:
         return self._heads(x)[1]
 
+    def encode(self, x: Tensor) -> tuple[Tensor, Tensor]:
+        logits, mean, _ = self._heads(x)
+        return F.softmax(logits.float(), dim=-1), mean
+
     def decode(self, z: Tensor, category: Tensor) -> Tensor:
         return self.decoder(torch.cat([z, category.to(z.dtype)], dim=-1))

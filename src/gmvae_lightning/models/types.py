@@ -60,6 +60,10 @@ class ClusteringVAE(nn.Module):
         """The mean of ``q(z|x)``: the learned feature for kNN and plots, shape ``(B, Z)``."""
         raise NotImplementedError  # pragma: no cover - interface
 
+    def encode(self, x: Tensor) -> tuple[Tensor, Tensor]:
+        """``(q(c|x), mean of q(z|x))`` in one pass; models that share layers override it."""
+        return self.cluster_probs(x), self.latent_mean(x)
+
     def decode(self, z: Tensor, category: Tensor) -> Tensor:
         """Decoder output (logits or means) for latent codes and (one-hot) clusters."""
         raise NotImplementedError  # pragma: no cover - interface
