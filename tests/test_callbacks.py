@@ -18,6 +18,7 @@ CHEAP = [
     "callbacks.latent_space.tsne_epochs=[1]",
     "callbacks.latent_space.tsne_iterations=250",
     "callbacks.generation.every_n_epochs=1",
+    "callbacks.clustering_metrics.every_n_epochs=1",
 ]
 
 

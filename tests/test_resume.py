@@ -48,6 +48,7 @@ def test_a_run_killed_mid_epoch_and_resumed_matches_an_uninterrupted_run(make_co
         sys.executable,
         str(REPO / "train.py"),
         "dataset=digits",
+        "dataset.batch_size=64",  # as make_config
         epochs,
         "+trainer.enable_progress_bar=false",
         "logger=csv",
