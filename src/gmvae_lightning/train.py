@@ -76,8 +76,8 @@ def train(cfg: DictConfig) -> dict[str, Any]:
 def log_knn_results(module: GMVAEModule, datamodule: Any, loggers: list) -> dict[str, float]:
     """kNN errors on the latent means (the poster's table), also sent to the loggers."""
     knn = knn_results(module, datamodule)
-    for logger in loggers:
-        if knn:
+    if knn:
+        for logger in loggers:
             logger.log_metrics(knn, step=module.global_step)
     return knn
 
