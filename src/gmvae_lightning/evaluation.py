@@ -11,7 +11,7 @@ from gmvae_lightning.callbacks.latent import pca_2d, tsne_2d
 from gmvae_lightning.figures import confusion_figure, latent_figure
 from gmvae_lightning.inference import predict
 from gmvae_lightning.knn import KNN_KS, knn_errors
-from gmvae_lightning.scoring import cluster_table, confusion_matrix
+from gmvae_lightning.scoring import confusion_matrix, write_cluster_table
 
 
 def knn_results(
@@ -53,14 +53,7 @@ def write_figures(
             clusters[known], labels[known], hp.num_clusters, hp.num_classes
         )
         paths.append(confusion_figure(confusion, folder / f"confusion_{split}.png", split))
-        rows = cluster_table(confusion)
-        (folder / f"clusters_{split}.csv").write_text(
-            "cluster,size,majority_class,purity\n"
-            + "".join(
-                f"{r['cluster']},{r['size']},{r['majority_class']},{r['purity']:.4f}\n"
-                for r in rows
-            )
-        )
+        write_cluster_table(confusion, folder / f"clusters_{split}.csv")
     count = min(num_points, len(x))
     index = np.sort(np.random.default_rng(seed).choice(len(x), count, replace=False))
     z_sub = z.numpy()[index].astype(np.float64)

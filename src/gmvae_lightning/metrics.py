@@ -19,6 +19,15 @@ def hungarian_mapping(confusion: np.ndarray) -> dict[int, int]:
     return dict(zip(rows.tolist(), cols.tolist(), strict=True))
 
 
+def cluster_accuracy(confusion: np.ndarray) -> float:
+    """Share of points on the best one-to-one cluster → class matching; NaN for no points."""
+    total = confusion.sum()
+    if total == 0:
+        return float("nan")
+    matched = sum(confusion[k, c] for k, c in hungarian_mapping(confusion).items())
+    return float(matched / total)
+
+
 class ClusterConfusion(Metric):
     """Counts of (cluster, class) pairs, summed across processes."""
 
@@ -47,12 +56,7 @@ class ClusterAccuracy(ClusterConfusion):
     to classes, as in DEC and VaDE."""
 
     def compute(self) -> Tensor:
-        confusion = self.confusion.cpu().numpy()
-        total = confusion.sum()
-        if total == 0:
-            return torch.tensor(float("nan"))
-        matched = sum(confusion[k, c] for k, c in hungarian_mapping(confusion).items())
-        return torch.tensor(matched / total, dtype=torch.float32)
+        return torch.tensor(cluster_accuracy(self.confusion.cpu().numpy()), dtype=torch.float32)
 
 
 class ClusterSizes(Metric):

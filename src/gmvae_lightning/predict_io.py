@@ -1,26 +1,20 @@
 """Read prediction inputs and write prediction outputs.
 
-Inputs: ``.npy``, ``.npz`` (the array ``x``, or the only array), ``.csv`` (numbers, an optional
-header row), and the raw MNIST IDX files (``*-ubyte`` or ``*-ubyte.gz``, pixels scaled to
-[0, 1] as training does). Kept small so it can give way to ``dataset=files``' reader.
-Outputs: ``.csv`` (one row per input) or ``.npz`` (one array per quantity).
+Inputs are read by the ``dataset=files`` readers: ``.npy``, ``.npz`` (the array ``x``),
+``.csv`` (numbers, an optional header row) and IDX files (raw or ``.gz``); 8-bit IDX images are
+scaled to [0, 1] as MNIST training does. Outputs: ``.csv`` (one row per input) or ``.npz``
+(one array per quantity).
 """
 
-import csv
-import zipfile
 from pathlib import Path
 
 import numpy as np
 
-from gmvae_lightning.data.idx import read_idx
+from gmvae_lightning.data import files
 from gmvae_lightning.errors import UserError
 
-INPUT_FORMATS = ".npy, .npz, .csv, or an MNIST IDX file (*-ubyte, *-ubyte.gz)"
+INPUT_FORMATS = ".npy, .npz (array x), .csv, or an IDX file (raw or .gz)"
 OUTPUT_FORMATS = (".csv", ".npz")
-
-
-def is_idx(path: Path) -> bool:
-    return path.name.removesuffix(".gz").endswith("-ubyte")
 
 
 def read_inputs(path: str | Path) -> np.ndarray:
@@ -28,66 +22,12 @@ def read_inputs(path: str | Path) -> np.ndarray:
     path = Path(path).expanduser()
     if not path.is_file():
         raise UserError(f"input file {path} does not exist; pass input=<file> ({INPUT_FORMATS}).")
-    suffix = path.suffix.lower()
-    if is_idx(path):
-        array = read_idx(path)
-        if array.dtype == np.uint8 and array.ndim > 1:
-            return (array / np.float32(255.0)).astype(np.float32)
-        return array.astype(np.float32)
-    if suffix == ".npy":
-        return _as_float(_load_numpy(path), path)
-    if suffix == ".npz":
-        return _as_float(_npz_array(path), path)
-    if suffix == ".csv":
-        return _read_csv(path)
-    raise UserError(f"input {path}: unknown file type {suffix!r}; use {INPUT_FORMATS}.")
-
-
-def _load_numpy(path: Path):
-    try:
-        return np.load(path, allow_pickle=False)
-    except (ValueError, OSError, EOFError, zipfile.BadZipFile) as error:
-        raise UserError(f"input {path} is not a readable NumPy file ({error}).") from None
-
-
-def _npz_array(path: Path) -> np.ndarray:
-    archive = _load_numpy(path)
-    names = list(archive.keys())
-    if "x" in names:
-        return archive["x"]
-    if len(names) == 1:
-        return archive[names[0]]
-    raise UserError(
-        f"input {path} holds the arrays {names}; name the inputs 'x' (np.savez(path, x=...))."
-    )
-
-
-def _read_csv(path: Path) -> np.ndarray:
-    with path.open(newline="") as stream:
-        rows = [row for row in csv.reader(stream) if row]
-    if rows and not _numeric(rows[0]):
-        rows = rows[1:]
-    try:
-        array = np.array([[float(v) for v in row] for row in rows], dtype=np.float32)
-    except ValueError as error:
-        raise UserError(f"input {path}: a value is not a number ({error}).") from None
-    if array.ndim != 2 or not len(array):
-        raise UserError(f"input {path}: expected rows of equal length, one sample per row.")
-    return array
-
-
-def _numeric(row: list[str]) -> bool:
-    try:
-        [float(v) for v in row]
-    except ValueError:
-        return False
-    return True
-
-
-def _as_float(array: np.ndarray, path: Path) -> np.ndarray:
-    if not np.issubdtype(array.dtype, np.number) and array.dtype != bool:
-        raise UserError(f"input {path} holds {array.dtype} values; expected numbers.")
-    return np.asarray(array, dtype=np.float32)
+    x, _ = files.read_inputs(path, x_key="x", y_key="y", label_column=None)
+    if not (np.issubdtype(x.dtype, np.number) or x.dtype == bool):
+        raise UserError(f"input {path} holds {x.dtype} values; expected numbers.")
+    if x.dtype == np.uint8 and x.ndim > 2:
+        return (x / np.float32(255.0)).astype(np.float32)
+    return x.astype(np.float32)
 
 
 def check_output_path(path: str | Path) -> Path:

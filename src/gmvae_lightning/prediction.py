@@ -7,6 +7,7 @@ import torch
 from omegaconf import DictConfig, OmegaConf
 from torch import Tensor
 
+from gmvae_lightning import inference
 from gmvae_lightning.errors import UserError
 from gmvae_lightning.module import GMVAEModule
 
@@ -45,7 +46,6 @@ def _trained_on(module: GMVAEModule) -> str:
     return f" ({dataset['name']})" if "name" in dataset else ""
 
 
-@torch.no_grad()
 def predict_arrays(
     module: GMVAEModule, x: np.ndarray | Tensor, batch_size: int = 1024
 ) -> dict[str, np.ndarray]:
@@ -56,22 +56,13 @@ def predict_arrays(
     x = check_inputs(x, module)
     if batch_size < 1:
         raise UserError(f"batch_size must be >= 1, got {batch_size}.")
-    was_training = module.training
-    module.eval()
-    device = next(module.parameters()).device
-    probs, means = [], []
-    for start in range(0, len(x), batch_size):
-        batch = torch.from_numpy(x[start : start + batch_size]).to(device)
-        probs.append(module.net.cluster_probs(batch).float().cpu())
-        means.append(module.net.latent_mean(batch).float().cpu())
-    module.train(was_training)
-    q_c = torch.cat(probs)
+    q_c, latent_mean = inference.predict(module, torch.from_numpy(x), batch_size, distributed=False)
     probability, cluster = q_c.max(dim=-1)
     return {
         "cluster": cluster.numpy().astype(np.int64),
         "probability": probability.numpy(),
         "q_c": q_c.numpy(),
-        "latent_mean": torch.cat(means).numpy(),
+        "latent_mean": latent_mean.numpy(),
     }
 
 

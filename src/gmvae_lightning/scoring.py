@@ -4,10 +4,12 @@ The same definitions as the module's torchmetrics; used where predictions are al
 memory (callbacks on the full training split, baselines, evaluation).
 """
 
+from pathlib import Path
+
 import numpy as np
 from sklearn.metrics import adjusted_rand_score, normalized_mutual_info_score
 
-from gmvae_lightning.metrics import hungarian_mapping
+from gmvae_lightning.metrics import cluster_accuracy, hungarian_mapping
 
 
 def confusion_matrix(
@@ -17,14 +19,6 @@ def confusion_matrix(
     index = clusters.astype(np.int64) * num_classes + labels.astype(np.int64)
     counts = np.bincount(index, minlength=num_clusters * num_classes)
     return counts.reshape(num_clusters, num_classes)
-
-
-def cluster_accuracy(confusion: np.ndarray) -> float:
-    total = confusion.sum()
-    if total == 0:
-        return float("nan")
-    matched = sum(confusion[k, c] for k, c in hungarian_mapping(confusion).items())
-    return float(matched / total)
 
 
 def clustering_scores(
@@ -63,4 +57,12 @@ def cluster_table(confusion: np.ndarray) -> list[dict[str, float | int]]:
                 "purity": float(counts.max() / size) if size else float("nan"),
             }
         )
+    return rows
+
+
+def write_cluster_table(confusion: np.ndarray, path: Path) -> list[dict[str, float | int]]:
+    """``cluster_table`` as a CSV file at ``path``; returns the rows."""
+    rows = cluster_table(confusion)
+    lines = [f"{r['cluster']},{r['size']},{r['majority_class']},{r['purity']:.4f}\n" for r in rows]
+    path.write_text("cluster,size,majority_class,purity\n" + "".join(lines))
     return rows

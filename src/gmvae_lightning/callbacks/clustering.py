@@ -9,7 +9,7 @@ import numpy as np
 from gmvae_lightning.callbacks.media import log_images, log_table
 from gmvae_lightning.figures import confusion_figure
 from gmvae_lightning.inference import predict
-from gmvae_lightning.scoring import cluster_table, clustering_scores, confusion_matrix
+from gmvae_lightning.scoring import clustering_scores, confusion_matrix, write_cluster_table
 
 SCORES = ("acc", "nmi", "ari")
 
@@ -87,15 +87,7 @@ class ClusteringMetrics(L.Callback):
             self.plots_dir / f"confusion_{split}.png",
             f"{split}: clusters × classes (epoch {trainer.current_epoch})",
         )
-        rows = cluster_table(confusion)
-        table = self.plots_dir / f"clusters_{split}.csv"
-        table.write_text(
-            "cluster,size,majority_class,purity\n"
-            + "".join(
-                f"{r['cluster']},{r['size']},{r['majority_class']},{r['purity']:.4f}\n"
-                for r in rows
-            )
-        )
+        rows = write_cluster_table(confusion, self.plots_dir / f"clusters_{split}.csv")
         log_images(trainer, f"{split}/confusion_matrix", [path])
         log_table(trainer, f"{split}/clusters", rows)
 

@@ -56,3 +56,24 @@ def download(
         os.replace(partial, target)
         return target
     raise UserError(f"could not download {filename}: " + "; ".join(problems))
+
+
+def fetch_missing(
+    folder: Path,
+    names: Sequence[str],
+    checksums: dict[str, str],
+    mirrors: Sequence[str],
+    allowed: bool,
+) -> str | None:
+    """Download each of ``names``; ``None`` when all arrived, else why some did not."""
+    if not names:
+        return None
+    if not allowed:
+        return "downloading is off (dataset.download=false)"
+    problems = []
+    for name in names:
+        try:
+            download(name, folder, mirrors, checksums[name])
+        except UserError as error:
+            problems.append(str(error))
+    return " ".join(problems) or None

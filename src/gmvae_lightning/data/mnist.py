@@ -6,7 +6,7 @@ from pathlib import Path
 import numpy as np
 
 from gmvae_lightning.data.base import InMemoryDataModule, Splits
-from gmvae_lightning.data.download import download, verify
+from gmvae_lightning.data.download import fetch_missing, verify
 from gmvae_lightning.data.idx import read_idx
 from gmvae_lightning.errors import UserError
 
@@ -25,18 +25,9 @@ MNIST_MIRRORS = (
 def ensure_mnist_files(folder: Path, mirrors: Sequence[str], download_missing: bool) -> None:
     """Download the missing files when allowed; otherwise say which are missing and where."""
     missing = [name for name in MNIST_FILES if not (folder / name).exists()]
-    if missing and not download_missing:
-        raise UserError(
-            _missing_message(folder, missing, "downloading is off (dataset.download=false)")
-        )
-    problems = []
-    for name in missing:
-        try:
-            download(name, folder, mirrors, MNIST_FILES[name])
-        except UserError as error:
-            problems.append(str(error))
-    if problems:
-        raise UserError(_missing_message(folder, missing, " ".join(problems)))
+    why = fetch_missing(folder, missing, MNIST_FILES, mirrors, download_missing)
+    if why:
+        raise UserError(_missing_message(folder, missing, why))
 
 
 def _missing_message(folder: Path, missing: list[str], why: str) -> str:

@@ -14,7 +14,7 @@ from pathlib import Path
 import numpy as np
 
 from gmvae_lightning.data.base import InMemoryDataModule, Splits
-from gmvae_lightning.data.download import download, verify
+from gmvae_lightning.data.download import fetch_missing, verify
 from gmvae_lightning.errors import UserError
 
 ESL_FILES = {
@@ -96,17 +96,9 @@ def ensure_usps_files(folder: Path, mirrors: Sequence[str], download_missing: bo
     if (folder / H5_FILE).exists() or all((folder / name).exists() for name in ESL_FILES):
         return
     missing = [name for name in ESL_FILES if not (folder / name).exists()]
-    why = "downloading is off (dataset.download=false)"
-    if download_missing:
-        problems = []
-        for name in missing:
-            try:
-                download(name, folder, mirrors, ESL_FILES[name])
-            except UserError as error:
-                problems.append(str(error))
-        if not problems:
-            return
-        why = " ".join(problems)
+    why = fetch_missing(folder, missing, ESL_FILES, mirrors, download_missing)
+    if why is None:
+        return
     raise UserError(
         f"USPS files are missing from {folder}: {', '.join(missing)} (or {H5_FILE} instead). "
         f"They could not be fetched ({why}). Put the files there, or point paths.data_dir "
