@@ -91,21 +91,20 @@ class RunningTerms:
 
     def reset(self) -> None:
         self.totals: Tensor | None = None
+        self.last: Tensor | None = None  # the latest batch's terms, in NAMES order
         self.count = 0
 
     def add(self, loss: Tensor, terms: LossTerms, batch_size: int) -> None:
         """``terms``: the batch's ``LossTerms`` (batch means)."""
-        values = (
-            torch.stack(
-                [
-                    loss.detach(),
-                    terms.reconstruction.detach(),
-                    terms.categorical.detach(),
-                    terms.gaussian.detach(),
-                ]
-            ).float()
-            * batch_size
-        )
+        self.last = torch.stack(
+            [
+                loss.detach(),
+                terms.reconstruction.detach(),
+                terms.categorical.detach(),
+                terms.gaussian.detach(),
+            ]
+        ).float()
+        values = self.last * batch_size
         self.totals = values if self.totals is None else self.totals + values
         self.count += batch_size
 

@@ -64,7 +64,6 @@ class GMVAEModule(L.LightningModule):
         self.metrics = nn.ModuleDict({stage: self._stage_metrics() for stage in EVAL_STAGES})
         self.train_terms = RunningTerms()
         self.run_config: dict[str, Any] | None = None
-        self.last_loss_terms: dict[str, Tensor] = {}
 
     def _stage_metrics(self) -> nn.ModuleDict:
         metrics: dict[str, nn.Module] = {"sizes": ClusterSizes(self.hparams.num_clusters)}
@@ -88,12 +87,6 @@ class GMVAEModule(L.LightningModule):
         loss, terms, logits = (self._compiled_elbo if compiled else self._elbo)(x, self.temperature)
         if stage == "train":
             self.train_terms.add(loss, terms, len(x))
-            self.last_loss_terms = {
-                "loss": loss.detach(),
-                "reconstruction": terms.reconstruction.detach(),
-                "kl_categorical": terms.categorical.detach(),
-                "kl_gaussian": terms.gaussian.detach(),
-            }
             if self._logs_this_step():
                 self.log("train/loss_step", loss, prog_bar=True, on_step=True, on_epoch=False)
             return loss, logits
@@ -103,6 +96,13 @@ class GMVAEModule(L.LightningModule):
         self.log(f"{stage}/kl_categorical", terms.categorical, on_step=False, **log)
         self.log(f"{stage}/kl_gaussian", terms.gaussian, on_step=False, **log)
         return loss, logits
+
+    @property
+    def last_loss_terms(self) -> dict[str, Tensor]:
+        """The latest training step's ELBO terms by name (for the non-finite guard)."""
+        last = self.train_terms.last
+        names = ("loss", *RunningTerms.NAMES[1:])
+        return {} if last is None else dict(zip(names, last, strict=True))
 
     def _elbo(self, x: Tensor, temperature: float) -> tuple[Tensor, LossTerms, Tensor]:
         out = self.net(x, temperature, hard=self.hparams.hard_gumbel)
