@@ -1,6 +1,6 @@
 """Grid over the simple model's settings on scikit-learn's digits, with a bare training loop.
 
-Used to choose the digits defaults (docs/results.md). Each line of output is one JSON record:
+Used to choose the digits defaults (docs/foundation.md). Each line of output is one JSON record:
 the settings, test ACC and the test categorical KL (0 = collapsed, log K = confident).
 
     python benchmarks/digits_grid.py '[{"w_cat": 0.1, "latent_dim": 8, "w_gauss": 2, "lr": 0.002}]'
@@ -19,7 +19,7 @@ from gmvae_lightning.losses import categorical_kl_uniform
 from gmvae_lightning.metrics import ClusterAccuracy
 from gmvae_lightning.models import SimpleGMVAE
 from gmvae_lightning.networks import MLP
-from gmvae_lightning.temperature import ExponentialTemperature
+from gmvae_lightning.temperature import ConstantTemperature, ExponentialTemperature
 
 
 def run(
@@ -31,15 +31,17 @@ def run(
     epochs: int = 30,
     hard: bool = False,
     seed: int = 0,
+    categorical_kl: str = "per_sample",
+    temperature: float | None = None,
 ) -> dict:
     data = DigitsDataModule(name="digits", data_dir=".", input_dim=64, num_classes=10)
     data.setup()
     (x_train, _), (x_test, y_test) = data.split("train"), data.split("test")
     torch.manual_seed(seed)
     mlp = functools.partial(MLP, hidden=[512, 512])
-    net = SimpleGMVAE(64, 10, latent_dim, mlp, mlp)
+    net = SimpleGMVAE(64, 10, latent_dim, mlp, mlp, categorical_kl)
     optimizer = torch.optim.Adam(net.parameters(), lr=lr)
-    schedule = ExponentialTemperature()
+    schedule = ExponentialTemperature() if temperature is None else ConstantTemperature(temperature)
     for epoch in range(epochs):
         for batch in torch.randperm(len(x_train)).split(batch_size):
             x = x_train[batch]

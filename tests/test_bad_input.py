@@ -86,6 +86,10 @@ def test_unknown_config_names_list_the_choices(train_cli, override, expected):
         (["ckpt_path=/nonexistent/last.ckpt"], "checkpoint /nonexistent/last.ckpt does not exist"),
         (["hydra.run.dir=/etc/hostname/run"], "/etc/hostname is a file, not a folder"),
         (["trainer.max_epochs=["], "cannot parse the override 'trainer.max_epochs=['"),
+        (["model.net.categorical_kl=batch"], "model.net.categorical_kl must be one of"),
+        (["restarts.count=0"], "restarts.count must be >= 1 (1 = no selection), got 0"),
+        (["restarts.count=3", "restarts.epochs=0"], "restarts.epochs must be >= 1"),
+        (["restarts.count=2", "trainer.devices=2"], "set trainer.devices=1, or restarts.count=1"),
     ],
 )
 def test_bad_values_exit_2_with_one_message(train_cli, overrides, expected):

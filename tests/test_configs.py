@@ -3,6 +3,7 @@
 from pathlib import Path
 
 import pytest
+import torch
 from conftest import CONFIG_DIR, compose_config
 from hydra.utils import instantiate
 from lightning.pytorch.callbacks import ModelCheckpoint
@@ -38,6 +39,15 @@ def test_dataset_and_model_compose_and_build(dataset: str, model: str, tmp_path:
     module = build_module(cfg)
     assert module.net.input_dim == cfg.dataset.input_dim
     assert module.hparams.num_clusters == cfg.model.num_clusters
+
+
+@pytest.mark.parametrize("networks", group_options("networks"))
+@pytest.mark.parametrize("model", group_options("model"))
+def test_network_options_build_for_images(networks: str, model: str, tmp_path: Path) -> None:
+    cfg = compose_config(["dataset=usps", f"model={model}", f"networks={networks}"], tmp_path)
+    module = build_module(cfg)
+    out = module.net(torch.rand(3, 256), temperature=1.0)
+    assert out.reconstruction.shape == (3, 256)
 
 
 @pytest.mark.parametrize("model", group_options("model"))

@@ -10,12 +10,14 @@ from torch.distributions import Normal, kl_divergence
 from gmvae_lightning.losses import (
     bernoulli_reconstruction,
     categorical_kl_uniform,
+    categorical_kl_uniform_marginal,
     gaussian_kl_single_sample,
     gaussian_kl_standard,
     gaussian_reconstruction,
     gumbel_softmax,
     log_normal,
 )
+from gmvae_lightning.models.mixture import expected_gaussian_kl
 
 
 @pytest.fixture(autouse=True)
@@ -66,6 +68,27 @@ def test_categorical_kl_matches_explicit_sum_and_uses_log_k() -> None:
         torch.testing.assert_close(categorical_kl_uniform(one_hot), torch.tensor(math.log(k)))
 
 
+def test_marginal_categorical_kl_is_the_per_sample_kl_minus_the_mutual_information() -> None:
+    logits = torch.randn(256, 7) * 2
+    q = F.softmax(logits, dim=-1)
+    mean_q = q.mean(0)
+    expected = (mean_q * (mean_q * 7).log()).sum()
+    assert torch.allclose(categorical_kl_uniform_marginal(logits), expected, atol=1e-5)
+    # ELBO surgery: E_x KL(q(c|x) || U) = I(x; c) + KL(q̄ || U)
+    mutual_information = (q * (q.log() - mean_q.log())).sum(-1).mean()
+    total = categorical_kl_uniform(logits)
+    assert torch.allclose(total, mutual_information + expected, atol=1e-5)
+
+
+def test_marginal_categorical_kl_is_zero_for_balanced_confident_clusters() -> None:
+    logits = torch.eye(5).repeat(4, 1) * 50.0
+    assert categorical_kl_uniform_marginal(logits).item() == pytest.approx(0.0, abs=1e-5)
+    assert categorical_kl_uniform(logits).item() == pytest.approx(math.log(5), abs=1e-4)
+    collapsed = torch.zeros(20, 5)
+    collapsed[:, 0] = 50.0
+    assert categorical_kl_uniform_marginal(collapsed).item() == pytest.approx(math.log(5), 1e-4)
+
+
 def test_gaussian_kl_standard_matches_torch_distributions() -> None:
     mean, var = torch.randn(64, 8), torch.rand(64, 8) + 0.1
     expected = kl_divergence(Normal(mean, var.sqrt()), Normal(0.0, 1.0)).sum(-1).mean()
@@ -107,3 +130,17 @@ def test_losses_are_float32_under_bfloat16_inputs() -> None:
     assert (
         bernoulli_reconstruction(x, torch.randn(8, 30, dtype=torch.bfloat16)).dtype == torch.float32
     )
+
+
+def test_expected_gaussian_kl_sums_the_closed_form_over_the_clusters() -> None:
+    mean, var = torch.randn(6, 4), torch.rand(6, 4) + 0.1
+    means, probs = torch.randn(3, 4), F.softmax(torch.randn(6, 3), dim=-1)
+    posterior = Normal(mean, var.sqrt())
+    per_cluster = torch.stack(
+        [kl_divergence(posterior, Normal(means[c], torch.ones(4))).sum(-1) for c in range(3)], -1
+    )
+    expected = (probs * per_cluster).sum(-1).mean()
+    torch.testing.assert_close(expected_gaussian_kl(probs, mean, var, means), expected)
+    # with every mean at 0 it is the paper's KL to N(0, I), whatever q(c|x)
+    zero = expected_gaussian_kl(probs, mean, var, torch.zeros(3, 4))
+    torch.testing.assert_close(zero, gaussian_kl_standard(mean, var))

@@ -4,9 +4,11 @@ import json
 import math
 from pathlib import Path
 
+import lightning as L
 import pytest
 import torch
 
+from gmvae_lightning import restarts
 from gmvae_lightning.checkpoint import load_module
 from gmvae_lightning.train import train
 
@@ -20,7 +22,7 @@ def read_results(run: Path) -> dict:
     return json.loads((run / "results.json").read_text())
 
 
-@pytest.mark.parametrize("model", ["simple", "gmvae"])
+@pytest.mark.parametrize("model", ["simple", "gmvae", "mixture"])
 def test_short_run_writes_the_run_folder(model: str, make_config, tmp_path: Path) -> None:
     run = tmp_path / "run"
     results = train(make_config(f"model={model}", "logger=[wandb,csv]"))
@@ -38,6 +40,38 @@ def test_short_run_writes_the_run_folder(model: str, make_config, tmp_path: Path
         assert column in header
     offline_runs = list((run / "wandb").glob("offline-run-*/run-*.wandb"))
     assert len(offline_runs) == 1 and offline_runs[0].stat().st_size > 0
+
+
+def test_restarts_start_the_run_from_the_candidate_with_the_lowest_validation_loss(
+    make_config, tmp_path: Path
+) -> None:
+    cfg = make_config("restarts.count=3", "restarts.epochs=1", "trainer.max_epochs=1")
+    candidates = []
+    original = restarts.candidate_score
+
+    def spy(trainer, module, datamodule) -> float:
+        score = original(trainer, module, datamodule)
+        candidates.append((score, {k: v.clone() for k, v in module.state_dict().items()}))
+        return score
+
+    chosen = {}
+    original_fit = L.Trainer.fit
+
+    def record_start(trainer, module, *args, **kwargs):
+        if trainer.max_epochs == cfg.trainer.max_epochs and trainer.checkpoint_callback:
+            chosen.update({k: v.clone() for k, v in module.state_dict().items()})
+        return original_fit(trainer, module, *args, **kwargs)
+
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setattr(restarts, "candidate_score", spy)
+        patch.setattr(L.Trainer, "fit", record_start)
+        results = train(cfg)
+    scores = [score for score, _ in candidates]
+    assert results["restart_scores"] == pytest.approx(scores) and len(set(scores)) == 3
+    best_weights = candidates[scores.index(min(scores))][1]
+    for name, value in best_weights.items():
+        torch.testing.assert_close(chosen[name], value)
+    assert results["epochs"] == 1 and (tmp_path / "run" / "checkpoints" / "last.ckpt").is_file()
 
 
 def test_checkpoint_rebuilds_the_trained_model(make_config, tmp_path: Path) -> None:

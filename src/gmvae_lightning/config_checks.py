@@ -18,6 +18,12 @@ def check_run_config(cfg: DictConfig) -> None:
     if batch_size is not None and int(batch_size) < 1:
         raise UserError(f"dataset.batch_size must be >= 1, got {batch_size}.")
     check_devices(cfg.trainer)
+    count, _ = check_restarts(cfg.get("restarts"))
+    if count > 1 and requested_devices(cfg.trainer.get("devices", 1)) != 1:
+        raise UserError(
+            f"restarts.count={count} selects among restarts on one device; set "
+            "trainer.devices=1, or restarts.count=1 to train on several devices."
+        )
 
 
 def check_model(model: DictConfig) -> None:
@@ -73,3 +79,15 @@ def check_devices(trainer: DictConfig) -> None:
             f"trainer.devices={devices} asks for {wanted} devices but this machine has {have} "
             f"{kind}; use trainer.devices={have} or fewer (or trainer.devices=auto)."
         )
+
+
+def check_restarts(restarts: DictConfig | None) -> tuple[int, int]:
+    """``(count, epochs)`` from the ``restarts`` config, with a clear error when out of range."""
+    if restarts is None:
+        return 1, 0
+    count, epochs = int(restarts.get("count", 1)), int(restarts.get("epochs", 0))
+    if count < 1:
+        raise UserError(f"restarts.count must be >= 1 (1 = no selection), got {count}.")
+    if count > 1 and epochs < 1:
+        raise UserError(f"restarts.epochs must be >= 1 when restarts.count > 1, got {epochs}.")
+    return count, epochs

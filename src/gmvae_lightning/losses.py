@@ -5,10 +5,13 @@ averages over the batch, and computes in float32 so that it is safe under mixed 
 """
 
 import math
+from collections.abc import Callable
 
 import torch
 import torch.nn.functional as F
 from torch import Tensor
+
+from gmvae_lightning.errors import UserError
 
 LOG_2PI = math.log(2.0 * math.pi)
 
@@ -61,6 +64,37 @@ def categorical_kl_uniform(logits: Tensor) -> Tensor:
     log_q = F.log_softmax(logits, dim=-1)
     kl = (log_q.exp() * log_q).sum(-1) + math.log(logits.shape[-1])
     return kl.mean()
+
+
+def categorical_kl_uniform_marginal(logits: Tensor) -> Tensor:
+    """``KL(q̄(c) || Uniform(K))`` of the batch's average posterior ``q̄(c) = mean_x q(c|x)``.
+
+    The per-sample term splits as ``E_x KL(q(c|x) || U) = I(x; c) + KL(q̄ || U)`` (Hoffman &
+    Johnson's "ELBO surgery"): its first part charges the model for every nat of information c
+    carries about x, which is what drives the collapse. This term keeps only the second part:
+    clusters stay balanced, while each ``q(c|x)`` is free to be confident.
+    """
+    log_q = F.log_softmax(logits.float(), dim=-1)
+    log_mean = torch.logsumexp(log_q, dim=0) - math.log(logits.shape[0])
+    return (log_mean.exp() * log_mean).sum() + math.log(logits.shape[-1])
+
+
+CATEGORICAL_KL = {
+    "per_sample": categorical_kl_uniform,
+    "marginal": categorical_kl_uniform_marginal,
+}
+
+
+def categorical_kl_term(name: str) -> Callable[[Tensor], Tensor]:
+    """The categorical term named in ``model.net.categorical_kl``: ``per_sample`` (the paper's
+    ``KL(q(c|x) || U)``), or ``marginal`` (``KL(q̄(c) || U)``, ours)."""
+    if name not in CATEGORICAL_KL:
+        raise UserError(
+            f"model.net.categorical_kl must be one of {sorted(CATEGORICAL_KL)}, got {name!r}: "
+            "'per_sample' is the paper's KL(q(c|x) || U), 'marginal' the batch-average "
+            "KL(q̄(c) || U)."
+        )
+    return CATEGORICAL_KL[name]
 
 
 def gaussian_kl_standard(mean: Tensor, var: Tensor) -> Tensor:

@@ -1,9 +1,11 @@
 """``python -m gmvae_lightning.report DIR...``: the paper-style table from run folders.
 
 Reads every ``results.json`` under the given folders (single runs, multiruns, baselines),
-groups runs by method (``results["model"]``, plus any parameter swept among that method's
-runs) and dataset, and writes mean ± std over the runs (seeds) of ACC / NMI / ARI as Markdown
-and CSV. For each numeric swept parameter it also plots the parameter against ACC and NMI.
+groups runs by method (the ``experiment=`` a run was started with, else ``results["model"]``,
+plus any parameter swept among that method's runs) and dataset, and writes mean ± std over
+the runs (seeds) of ACC / NMI / ARI as Markdown and CSV. For each numeric swept parameter it
+also plots the parameter against ACC and NMI. ``--page`` also writes ``docs/results.md``
+(``results_page``).
 """
 
 import argparse
@@ -23,7 +25,7 @@ from gmvae_lightning.errors import UserError
 
 SCORES = ("acc", "nmi", "ari")
 EXTRA = ("knn_error@3", "knn_error@5", "knn_error@10")
-ROW_KEYS = {"seed", "dataset", "model", "baseline"}
+ROW_KEYS = {"seed", "dataset", "model", "baseline", "experiment"}
 # overrides that do not change what a run learns
 IGNORED_PREFIXES = ("callbacks", "logger", "hydra", "paths", "tags", "ckpt_path", "trainer.enable")
 
@@ -36,7 +38,7 @@ class Run:
 
     @property
     def method(self) -> str:
-        return str(self.results.get("model", "?"))
+        return self.overrides.get("experiment") or str(self.results.get("model", "?"))
 
     @property
     def dataset(self) -> str:
@@ -101,7 +103,8 @@ def _number(text: str | None) -> float | str:
 
 
 def row_label(run: Run, swept: dict[str, list[str]]) -> str:
-    params = [f"{key}={run.overrides.get(key, 'default')}" for key in swept[run.method]]
+    # only what this run set: the keys other runs of its method swept and it left alone are noise
+    params = [f"{key}={run.overrides[key]}" for key in swept[run.method] if key in run.overrides]
     return f"{run.method} ({', '.join(params)})" if params else run.method
 
 
@@ -256,8 +259,28 @@ def main(argv: Sequence[str] | None = None) -> None:
         "--out", type=Path, default=None, help="output folder (default: DIR/report)"
     )
     parser.add_argument("--split", default="test", help="'test' (default) or 'all' (train + test)")
+    parser.add_argument(
+        "--page", type=Path, default=None, help="also write the results page (docs/results.md)"
+    )
+    parser.add_argument(
+        "--archive-to",
+        type=Path,
+        default=None,
+        help="first copy each run's results, overrides and final figures here, then report on it",
+    )
     args = parser.parse_args(argv)
-    report(args.folders, args.out, args.split)
+    folders = args.folders
+    if args.archive_to is not None:
+        from gmvae_lightning.results_page import archive_runs
+
+        archive_runs([Path(folder) for folder in folders], args.archive_to)
+        folders = [args.archive_to]
+    report(folders, args.out, args.split)
+    if args.page is not None:
+        from gmvae_lightning.results_page import write_page
+
+        write_page(Path(folders[0]), args.page, args.split)
+        print(f"wrote {args.page}")
 
 
 if __name__ == "__main__":

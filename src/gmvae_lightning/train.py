@@ -17,6 +17,7 @@ from gmvae_lightning.hardware import needs_own_process, run_job_in_own_process
 from gmvae_lightning.loggers import finish_wandb
 from gmvae_lightning.module import GMVAEModule
 from gmvae_lightning.progress import with_progress_bar
+from gmvae_lightning.restarts import check_restarts, select_initialisation
 from gmvae_lightning.resume import prepare_resume
 
 RESULT_KEYS = ("acc", "nmi", "ari")
@@ -51,6 +52,10 @@ def train(cfg: DictConfig) -> dict[str, Any]:
     complete_config(cfg, datamodule)
     module = build_module(cfg)
     ckpt_path = prepare_resume(cfg.get("ckpt_path"), cfg.paths.output_dir, module)
+    restart_scores = []
+    if ckpt_path is None and check_restarts(cfg.get("restarts"))[0] > 1:
+        best, restart_scores = select_initialisation(cfg, datamodule, build_module)
+        module.load_state_dict(best.state_dict())
     loggers = build_loggers(cfg)
     trainer: L.Trainer = instantiate(
         cfg.trainer, callbacks=build_callbacks(cfg), logger=loggers or False
@@ -66,6 +71,8 @@ def train(cfg: DictConfig) -> dict[str, Any]:
         trainer.test(module, datamodule=datamodule, verbose=False)
         metrics.update(trainer.callback_metrics)
         results = collect_results(cfg, trainer, metrics, train_time)
+        if restart_scores:
+            results["restart_scores"] = restart_scores
         results.update(log_knn_results(module, datamodule, loggers))
         write_results(Path(cfg.paths.output_dir) / "results.json", results)
     finally:

@@ -8,7 +8,7 @@ import torch.nn.functional as F
 from torch import Tensor, nn
 
 from gmvae_lightning.losses import (
-    categorical_kl_uniform,
+    categorical_kl_term,
     gaussian_kl_single_sample,
     gumbel_softmax,
     reconstruction_loss,
@@ -26,8 +26,10 @@ class GMVAE(ClusteringVAE):
         latent_dim: int,
         encoder: NetworkFactory,
         decoder: NetworkFactory,
+        categorical_kl: str = "per_sample",
     ) -> None:
         super().__init__()
+        self.categorical_kl = categorical_kl_term(categorical_kl)
         self.input_dim, self.num_clusters, self.latent_dim = input_dim, num_clusters, latent_dim
         self.category_net = encoder(in_features=input_dim)
         self.category_head = nn.Linear(self.category_net.out_features, num_clusters)
@@ -58,7 +60,7 @@ class GMVAE(ClusteringVAE):
         assert out.prior_mean is not None and out.prior_var is not None
         return LossTerms(
             reconstruction_loss(x, out.reconstruction, reconstruction),
-            categorical_kl_uniform(out.logits),
+            self.categorical_kl(out.logits),
             gaussian_kl_single_sample(out.z, out.mean, out.var, out.prior_mean, out.prior_var),
         )
 

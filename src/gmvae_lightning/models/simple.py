@@ -9,7 +9,7 @@ import torch.nn.functional as F
 from torch import Tensor, nn
 
 from gmvae_lightning.losses import (
-    categorical_kl_uniform,
+    categorical_kl_term,
     gaussian_kl_standard,
     gumbel_softmax,
     reconstruction_loss,
@@ -27,8 +27,10 @@ class SimpleGMVAE(ClusteringVAE):
         latent_dim: int,
         encoder: NetworkFactory,
         decoder: NetworkFactory,
+        categorical_kl: str = "per_sample",
     ) -> None:
         super().__init__()
+        self.categorical_kl = categorical_kl_term(categorical_kl)
         self.input_dim, self.num_clusters, self.latent_dim = input_dim, num_clusters, latent_dim
         self.features = encoder(in_features=input_dim)
         width = self.features.out_features
@@ -51,7 +53,7 @@ class SimpleGMVAE(ClusteringVAE):
     def loss_terms(self, x: Tensor, out: VAEOutput, reconstruction: str) -> LossTerms:
         return LossTerms(
             reconstruction_loss(x, out.reconstruction, reconstruction),
-            categorical_kl_uniform(out.logits),
+            self.categorical_kl(out.logits),
             gaussian_kl_standard(out.mean, out.var),
         )
 
