@@ -50,6 +50,18 @@ def test_network_options_build_for_images(networks: str, model: str, tmp_path: P
     assert out.reconstruction.shape == (3, 256)
 
 
+@pytest.mark.parametrize("experiment", group_options("experiment"))
+def test_experiments_compose_and_build(experiment: str, tmp_path: Path) -> None:
+    cfg = compose_config([f"experiment={experiment}"], tmp_path)
+    dataset, _, variant = experiment.partition("_")[2].partition("_")
+    assert cfg.dataset.name == dataset
+    expected_model = {"paper": "simple", "gmvae": "gmvae", "best": "mixture"}
+    assert cfg.model.name == expected_model[experiment.split("_")[0]]
+    assert cfg.model.num_clusters == (int(variant[1:]) if variant else cfg.dataset.num_classes)
+    module = build_module(cfg)
+    assert module.net.num_clusters == cfg.model.num_clusters
+
+
 @pytest.mark.parametrize("model", group_options("model"))
 def test_files_dataset_composes(model: str, tmp_path: Path) -> None:
     cfg = compose_config(["dataset=files", "dataset.path=x.npz", f"model={model}"], tmp_path)

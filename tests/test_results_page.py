@@ -66,3 +66,12 @@ def test_the_report_command_archives_and_writes_the_page(tmp_path: Path) -> None
     report_main([str(runs), "--archive-to", str(archive), "--page", str(page)])
     assert (archive / "paper_mnist" / "seed2" / "results.json").is_file()
     assert "| mnist | paper_mnist | 2 |" in page.read_text()
+
+
+def test_the_final_figure_wins_over_the_per_epoch_ones(tmp_path: Path) -> None:
+    run = tmp_path / "runs" / "paper_mnist" / "seed1"
+    write_run(run, 1, 0.5, with_plots=True)
+    (run / "plots" / "generation" / "clusters.png").write_bytes(PNG + b"final")
+    archive_runs([run.parent], tmp_path / "archive")
+    kept = tmp_path / "archive" / "paper_mnist" / "seed1" / "plots" / "generation_clusters.png"
+    assert kept.read_bytes() == PNG + b"final"
