@@ -8,6 +8,7 @@ weights. The real run then trains its full ``trainer.max_epochs``.
 """
 
 import math
+from collections.abc import Callable
 from typing import Any
 
 import lightning as L
@@ -27,7 +28,7 @@ def candidate_score(trainer: L.Trainer, module: GMVAEModule, datamodule: Any) ->
 
 
 def select_initialisation(
-    cfg: DictConfig, datamodule: Any, build_module: Any
+    cfg: DictConfig, datamodule: Any, build_module: Callable[[DictConfig], GMVAEModule]
 ) -> tuple[GMVAEModule, list[float]]:
     """Trains ``restarts.count`` candidates briefly; returns the best and every score.
 

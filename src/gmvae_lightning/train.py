@@ -52,7 +52,7 @@ def train(cfg: DictConfig) -> dict[str, Any]:
     complete_config(cfg, datamodule)
     module = build_module(cfg)
     ckpt_path = prepare_resume(cfg.get("ckpt_path"), cfg.paths.output_dir, module)
-    restart_scores = []
+    restart_scores: list[float] = []
     if ckpt_path is None and check_restarts(cfg.get("restarts"))[0] > 1:
         best, restart_scores = select_initialisation(cfg, datamodule, build_module)
         module.load_state_dict(best.state_dict())
