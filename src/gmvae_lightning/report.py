@@ -108,7 +108,7 @@ def row_label(run: Run, swept: dict[str, list[str]]) -> str:
     return f"{run.method} ({', '.join(params)})" if params else run.method
 
 
-def _stats(values: list[float]) -> tuple[float, float]:
+def mean_std(values: list[float]) -> tuple[float, float]:
     values = [v for v in values if v is not None and not math.isnan(v)]
     if not values:
         return math.nan, math.nan
@@ -136,7 +136,7 @@ def summarise(runs: Sequence[Run], split: str = "test") -> list[dict]:
             key = f"{split}/{name}" if name in SCORES else f"test/{name}"
             values = [run.results[key] for run in group if key in run.results]
             if values:
-                row[f"{name}_mean"], row[f"{name}_std"] = _stats(values)
+                row[f"{name}_mean"], row[f"{name}_std"] = mean_std(values)
         row["_runs"] = group
         rows.append(row)
     return rows
@@ -209,7 +209,7 @@ def sweep_plots(runs: Sequence[Run], split: str, folder: Path) -> list[Path]:
             xs = sorted(points)
             for ax, name in zip(axes, ("acc", "nmi"), strict=True):
                 stats = [
-                    _stats([r.results.get(f"{split}/{name}", math.nan) for r in points[x]])
+                    mean_std([r.results.get(f"{split}/{name}", math.nan) for r in points[x]])
                     for x in xs
                 ]
                 means = [m for m, _ in stats]

@@ -10,11 +10,10 @@ few kilobytes kept in the repository.
 import math
 import os
 import shutil
-from collections import defaultdict
 from collections.abc import Sequence
 from pathlib import Path
 
-from gmvae_lightning.report import Run, _stats, read_runs, summarise
+from gmvae_lightning.report import Run, mean_std, read_runs, summarise
 
 # The poster's published numbers (percent), "±" over the authors' runs; see ../shared/paper.md.
 POSTER = {
@@ -68,7 +67,7 @@ def _percent(mean: float, std: float) -> str:
 
 
 def _column(runs: Sequence[Run], key: str) -> str:
-    return _percent(*_stats([run.results.get(key, math.nan) for run in runs]))
+    return _percent(*mean_std([run.results.get(key, math.nan) for run in runs]))
 
 
 def command(runs: Sequence[Run]) -> str:
@@ -101,7 +100,7 @@ def headline(rows: Sequence[dict]) -> list[str]:
         for row in (r for r in rows if r["dataset"] == dataset):
             runs = row["_runs"]
             epochs = sorted({run.results.get("epochs") for run in runs} - {None})
-            minutes = _stats([run.results.get("train_time_s", math.nan) / 60 for run in runs])
+            minutes = mean_std([run.results.get("train_time_s", math.nan) / 60 for run in runs])
             time = "–" if math.isnan(minutes[0]) else f"{minutes[0]:.1f}"
             lines.append(
                 f"| {dataset} | {row['method']} | {len(runs)} "
@@ -152,7 +151,7 @@ def sweep_table(rows: Sequence[dict]) -> list[str]:
         runs = row["_runs"]
         epochs = sorted({run.results.get("epochs") for run in runs} - {None})
         nats = [
-            f"{_stats([run.results.get(key, math.nan) for run in runs])[0]:.2f}"
+            f"{mean_std([run.results.get(key, math.nan) for run in runs])[0]:.2f}"
             for key in ("test/kl_categorical", "test/kl_gaussian", "test/largest_cluster")
         ]
         lines.append(
@@ -177,9 +176,6 @@ def write_page(root: Path, page: Path, split: str = "test") -> str:
     for folder in groups:
         summary = summarise(read_runs([folder]), split)
         (sweeps if folder.name.startswith("sweep_") else rows).extend(summary)
-    by_row: dict[str, list[Run]] = defaultdict(list)
-    for row in (*rows, *sweeps):
-        by_row[f"{row['method']} / {row['dataset']}"] = row["_runs"]
     lines = [
         "# Results",
         "",
@@ -205,7 +201,10 @@ def write_page(root: Path, page: Path, split: str = "test") -> str:
         "",
         "## Commands",
         "",
-        *[f"- {name}: `{command(group)}`" for name, group in by_row.items()],
+        *[
+            f"- {row['method']} / {row['dataset']}: `{command(row['_runs'])}`"
+            for row in (*rows, *sweeps)
+        ],
         "",
         "## Figures",
         "",

@@ -8,13 +8,15 @@ its mean in z, so clusters form in the latent space rather than in pixel space, 
 heavy ``w_gauss`` the paper's model needs against collapse is not needed.
 """
 
+from typing import Any
+
 import torch
 import torch.nn.functional as F
 from torch import Tensor, nn
 
 from gmvae_lightning.losses import reconstruction_loss
 from gmvae_lightning.models.simple import SimpleGMVAE
-from gmvae_lightning.models.types import LossTerms, NetworkFactory, VAEOutput
+from gmvae_lightning.models.types import LossTerms, VAEOutput
 
 
 def expected_gaussian_kl(probs: Tensor, mean: Tensor, var: Tensor, means: Tensor) -> Tensor:
@@ -31,19 +33,12 @@ def expected_gaussian_kl(probs: Tensor, mean: Tensor, var: Tensor, means: Tensor
 class MixturePriorVAE(SimpleGMVAE):
     """``SimpleGMVAE`` with ``p(z|c) = N(μ_c, I)``, the means learned with the networks."""
 
-    def __init__(
-        self,
-        input_dim: int,
-        num_clusters: int,
-        latent_dim: int,
-        encoder: NetworkFactory,
-        decoder: NetworkFactory,
-        categorical_kl: str = "per_sample",
-        mean_scale: float = 1.0,
-    ) -> None:
-        super().__init__(input_dim, num_clusters, latent_dim, encoder, decoder, categorical_kl)
+    def __init__(self, *args: Any, mean_scale: float = 1.0, **kwargs: Any) -> None:
+        """``SimpleGMVAE``'s arguments, plus the scale of the means' random start."""
+        super().__init__(*args, **kwargs)
         # random, distinct starting means: with equal means every cluster would explain z alike
-        self.prior_means = nn.Parameter(mean_scale * torch.randn(num_clusters, latent_dim))
+        start = torch.randn(self.num_clusters, self.latent_dim)
+        self.prior_means = nn.Parameter(mean_scale * start)
 
     def loss_terms(self, x: Tensor, out: VAEOutput, reconstruction: str) -> LossTerms:
         probs = F.softmax(out.logits.float(), dim=-1)
