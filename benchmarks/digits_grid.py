@@ -1,7 +1,9 @@
 """Grid over the simple model's settings on scikit-learn's digits, with a bare training loop.
 
 Used to choose the digits defaults (docs/foundation.md). Each line of output is one JSON record:
-the settings, test ACC and the test categorical KL (0 = collapsed, log K = confident).
+the settings, test ACC and the test categorical KL (0 = collapsed, log K = confident). With
+``--seeds N`` each setting runs for seeds 0..N-1 and a last record per setting gives the mean and
+standard deviation of test ACC over them.
 
     python benchmarks/digits_grid.py '[{"w_cat": 0.1, "latent_dim": 8, "w_gauss": 2, "lr": 0.002}]'
 """
@@ -10,6 +12,7 @@ import argparse
 import functools
 import json
 import math
+import statistics
 import time
 
 import torch
@@ -33,12 +36,13 @@ def run(
     seed: int = 0,
     categorical_kl: str = "per_sample",
     temperature: float | None = None,
+    hidden: tuple[int, ...] = (512, 512),
 ) -> dict:
     data = DigitsDataModule(name="digits", data_dir=".", input_dim=64, num_classes=10)
     data.setup()
     (x_train, _), (x_test, y_test) = data.split("train"), data.split("test")
     torch.manual_seed(seed)
-    mlp = functools.partial(MLP, hidden=[512, 512])
+    mlp = functools.partial(MLP, hidden=list(hidden))
     net = SimpleGMVAE(64, 10, latent_dim, mlp, mlp, categorical_kl)
     optimizer = torch.optim.Adam(net.parameters(), lr=lr)
     schedule = ExponentialTemperature() if temperature is None else ConstantTemperature(temperature)
@@ -65,13 +69,22 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("grid", help="a JSON list of keyword dicts for run()")
     parser.add_argument("--threads", type=int, default=1)
+    parser.add_argument("--seeds", type=int, default=0, help="run each setting for seeds 0..N-1")
     args = parser.parse_args()
     torch.set_num_threads(args.threads)
     for settings in json.loads(args.grid):
-        start = time.perf_counter()
-        record = {"settings": settings, **run(**settings)}
-        record["seconds"] = round(time.perf_counter() - start, 1)
-        print(json.dumps(record), flush=True)
+        seeds = [{"seed": seed} for seed in range(args.seeds)] or [{}]
+        accuracies = []
+        for seed in seeds:
+            start = time.perf_counter()
+            record = {"settings": {**settings, **seed}, **run(**settings, **seed)}
+            record["seconds"] = round(time.perf_counter() - start, 1)
+            accuracies.append(record["test/acc"])
+            print(json.dumps(record), flush=True)
+        if len(accuracies) > 1:
+            summary = {"mean": round(statistics.mean(accuracies), 4)}
+            summary["std"] = round(statistics.stdev(accuracies), 4)
+            print(json.dumps({"settings": settings, "seeds": len(seeds), "test/acc": summary}))
 
 
 if __name__ == "__main__":
