@@ -70,6 +70,11 @@ def _column(runs: Sequence[Run], key: str) -> str:
     return _percent(*mean_std([run.results.get(key, math.nan) for run in runs]))
 
 
+def _epochs(runs: Sequence[Run]) -> str:
+    """The epoch counts of a row's runs, ``20`` or ``10/20``; ``–`` when none is recorded."""
+    return "/".join(map(str, sorted({run.results.get("epochs") for run in runs} - {None}))) or "–"
+
+
 def command(runs: Sequence[Run]) -> str:
     """One ``train.py``/``baselines.py`` command that regenerates a row's runs."""
     shared = [
@@ -99,12 +104,11 @@ def headline(rows: Sequence[dict]) -> list[str]:
             )
         for row in (r for r in rows if r["dataset"] == dataset):
             runs = row["_runs"]
-            epochs = sorted({run.results.get("epochs") for run in runs} - {None})
             minutes = mean_std([run.results.get("train_time_s", math.nan) / 60 for run in runs])
             time = "–" if math.isnan(minutes[0]) else f"{minutes[0]:.1f}"
             lines.append(
                 f"| {dataset} | {row['method']} | {len(runs)} "
-                f"| {'/'.join(map(str, epochs)) or '–'} "
+                f"| {_epochs(runs)} "
                 f"| {_column(runs, 'test/acc')} | {_column(runs, 'test/nmi')} "
                 f"| {_column(runs, 'all/acc')} | {_column(runs, 'all/nmi')} | {time} |"
             )
@@ -149,14 +153,13 @@ def sweep_table(rows: Sequence[dict]) -> list[str]:
     ]
     for row in rows:
         runs = row["_runs"]
-        epochs = sorted({run.results.get("epochs") for run in runs} - {None})
         nats = [
             f"{mean_std([run.results.get(key, math.nan) for run in runs])[0]:.2f}"
             for key in ("test/kl_categorical", "test/kl_gaussian", "test/largest_cluster")
         ]
         lines.append(
             f"| {row['dataset']} | {row['method']} | {len(runs)} "
-            f"| {'/'.join(map(str, epochs))} | {_column(runs, 'test/acc')} "
+            f"| {_epochs(runs)} | {_column(runs, 'test/acc')} "
             f"| {_column(runs, 'test/nmi')} | " + " | ".join(nats) + " |"
         )
     return lines

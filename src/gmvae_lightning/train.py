@@ -10,14 +10,14 @@ from hydra.utils import instantiate
 from lightning.pytorch.utilities import rank_zero_only
 from omegaconf import DictConfig, OmegaConf
 
-from gmvae_lightning.config_checks import check_run_config
+from gmvae_lightning.config_checks import check_restarts, check_run_config
 from gmvae_lightning.data.complete import complete_config
 from gmvae_lightning.evaluation import knn_results
 from gmvae_lightning.hardware import needs_own_process, run_job_in_own_process
 from gmvae_lightning.loggers import finish_wandb
 from gmvae_lightning.module import GMVAEModule
 from gmvae_lightning.progress import with_progress_bar
-from gmvae_lightning.restarts import check_restarts, select_initialisation
+from gmvae_lightning.restarts import select_initialisation
 from gmvae_lightning.resume import prepare_resume
 
 RESULT_KEYS = ("acc", "nmi", "ari")
