@@ -186,9 +186,8 @@ def write_page(root: Path, page: Path, split: str = "test") -> str:
         f"{page.as_posix()}` from the run folders archived under `{root.as_posix()}` "
         "(results, overrides, final figures). Do not edit by hand; how these runs were chosen "
         "and what they show is in `docs/reproduction.md`. Measurements made before this "
-        "archive existed, with their commands (one 100-epoch MNIST run of each model at the "
-        "reference settings, the sweep that set the default `w_gauss`, the digits runs against "
-        "k-means), are in `docs/foundation.md`.",
+        "archive existed, with their commands (the sweep that set the default `w_gauss`, the "
+        "digits runs against k-means), are in `docs/foundation.md`.",
         "",
         "Percent. `test` is the official test split, `all` train + test (DEC / VaDE protocol); "
         "mean ± std over runs (seeds). Poster rows are the published numbers.",
