@@ -5,7 +5,8 @@ the settings, test ACC and the test categorical KL (0 = collapsed, log K = confi
 ``--seeds N`` each setting runs for seeds 0..N-1 and a last record per setting gives the mean and
 standard deviation of test ACC over them.
 
-    python benchmarks/digits_grid.py '[{"w_cat": 0.1, "latent_dim": 8, "w_gauss": 2, "lr": 0.002}]'
+    python benchmarks/digits_grid.py --seeds 12 '[{"warm_start": true, "categorical_kl": "marginal",
+        "latent_dim": 8, "w_gauss": 0.5, "lr": 0.002}]'
 """
 
 import argparse
@@ -23,6 +24,7 @@ from gmvae_lightning.metrics import ClusterAccuracy
 from gmvae_lightning.models import SimpleGMVAE
 from gmvae_lightning.networks import MLP
 from gmvae_lightning.temperature import ConstantTemperature, ExponentialTemperature
+from gmvae_lightning.warm_start import KMeansWarmStart
 
 
 def run(
@@ -37,6 +39,7 @@ def run(
     categorical_kl: str = "per_sample",
     temperature: float | None = None,
     hidden: tuple[int, ...] = (512, 512),
+    warm_start: bool = False,
 ) -> dict:
     data = DigitsDataModule(name="digits", data_dir=".", input_dim=64, num_classes=10)
     data.setup()
@@ -44,6 +47,8 @@ def run(
     torch.manual_seed(seed)
     mlp = functools.partial(MLP, hidden=list(hidden))
     net = SimpleGMVAE(64, 10, latent_dim, mlp, mlp, categorical_kl)
+    if warm_start:
+        KMeansWarmStart(batch_size=batch_size, lr=lr)(net, x_train, seed)
     optimizer = torch.optim.Adam(net.parameters(), lr=lr)
     schedule = ExponentialTemperature() if temperature is None else ConstantTemperature(temperature)
     for epoch in range(epochs):

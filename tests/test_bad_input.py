@@ -90,6 +90,8 @@ def test_unknown_config_names_list_the_choices(train_cli, override, expected):
         (["restarts.count=0"], "restarts.count must be >= 1 (1 = no selection), got 0"),
         (["restarts.count=3", "restarts.epochs=0"], "restarts.epochs must be >= 1"),
         (["restarts.count=2", "trainer.devices=2"], "set trainer.devices=1, or restarts.count=1"),
+        (["restarts.count=2"], "restarts.count=2 and warm_start both choose the starting"),
+        (["warm_start.epochs=0"], "warm_start needs n_init >= 1, epochs >= 1"),
     ],
 )
 def test_bad_values_exit_2_with_one_message(train_cli, overrides, expected):

@@ -112,8 +112,10 @@ def test_contract_overrides_reach_the_model(tmp_path: Path) -> None:
 
 def test_dataset_model_defaults_apply_to_simple_but_not_to_gmvae_weights(tmp_path: Path) -> None:
     digits = compose_config(["dataset=digits"], tmp_path).model
-    assert (digits.latent_dim, digits.w_cat, digits.w_gauss) == (8, 0.1, 2.0)
+    assert (digits.latent_dim, digits.w_cat, digits.w_gauss) == (8, 1.0, 0.5)
+    assert digits.net.categorical_kl == "marginal"
     mnist = compose_config([], tmp_path).model
     assert (mnist.latent_dim, mnist.w_cat, mnist.w_gauss) == (64, 1.0, 4.0)
+    assert mnist.net.categorical_kl == "per_sample"
     gmvae = compose_config(["dataset=digits", "model=gmvae"], tmp_path).model
     assert (gmvae.w_rec, gmvae.w_cat, gmvae.w_gauss) == (1.0, 1.0, 1.0)

@@ -45,7 +45,9 @@ def test_short_run_writes_the_run_folder(model: str, make_config, tmp_path: Path
 def test_restarts_start_the_run_from_the_candidate_with_the_lowest_validation_loss(
     make_config, tmp_path: Path
 ) -> None:
-    cfg = make_config("restarts.count=3", "restarts.epochs=1", "trainer.max_epochs=1")
+    cfg = make_config(
+        "restarts.count=3", "restarts.epochs=1", "trainer.max_epochs=1", "warm_start=none"
+    )
     candidates = []
     original = restarts.candidate_score
 

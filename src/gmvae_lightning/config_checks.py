@@ -24,6 +24,11 @@ def check_run_config(cfg: DictConfig) -> None:
             f"restarts.count={count} selects among restarts on one device; set "
             "trainer.devices=1, or restarts.count=1 to train on several devices."
         )
+    if count > 1 and cfg.get("warm_start"):
+        raise UserError(
+            f"restarts.count={count} and warm_start both choose the starting weights; use one: "
+            "restarts.count=1, or warm_start=none."
+        )
 
 
 def check_model(model: DictConfig) -> None:

@@ -64,6 +64,9 @@ class GMVAEModule(L.LightningModule):
         self.metrics = nn.ModuleDict({stage: self._stage_metrics() for stage in EVAL_STAGES})
         self.train_terms = RunningTerms()
         self.run_config: dict[str, Any] | None = None
+        # how the starting weights were chosen (restart scores, the warm start's agreement);
+        # kept in checkpoints so that a resumed run reports it like an uninterrupted one
+        self.start_record: dict[str, Any] = {}
 
     def _stage_metrics(self) -> nn.ModuleDict:
         metrics: dict[str, nn.Module] = {"sizes": ClusterSizes(self.hparams.num_clusters)}
@@ -194,6 +197,11 @@ class GMVAEModule(L.LightningModule):
         """Store the composed run config so a checkpoint can rebuild its own model."""
         if self.run_config is not None:
             checkpoint["run_config"] = self.run_config
+        if self.start_record:
+            checkpoint["start_record"] = self.start_record
+
+    def on_load_checkpoint(self, checkpoint: dict[str, Any]) -> None:
+        self.start_record = dict(checkpoint.get("start_record", {}))
 
     @classmethod
     def from_checkpoint(cls, path: str | Path) -> "GMVAEModule":

@@ -52,10 +52,14 @@ def train(cfg: DictConfig) -> dict[str, Any]:
     complete_config(cfg, datamodule)
     module = build_module(cfg)
     ckpt_path = prepare_resume(cfg.get("ckpt_path"), cfg.paths.output_dir, module)
-    restart_scores: list[float] = []
     if ckpt_path is None and check_restarts(cfg.get("restarts"))[0] > 1:
         best, restart_scores = select_initialisation(cfg, datamodule, build_module)
         module.load_state_dict(best.state_dict())
+        module.start_record["restart_scores"] = restart_scores
+    if ckpt_path is None and cfg.get("warm_start"):
+        datamodule.setup("fit")
+        warm_start = instantiate(cfg.warm_start)
+        module.start_record.update(warm_start(module.net, datamodule.split("train")[0], cfg.seed))
     loggers = build_loggers(cfg)
     trainer: L.Trainer = instantiate(
         cfg.trainer, callbacks=build_callbacks(cfg), logger=loggers or False
@@ -71,8 +75,7 @@ def train(cfg: DictConfig) -> dict[str, Any]:
         trainer.test(module, datamodule=datamodule, verbose=False)
         metrics.update(trainer.callback_metrics)
         results = collect_results(cfg, trainer, metrics, train_time)
-        if restart_scores:
-            results["restart_scores"] = restart_scores
+        results.update(module.start_record)  # restored from the checkpoint on resume
         results.update(log_knn_results(module, datamodule, loggers))
         write_results(Path(cfg.paths.output_dir) / "results.json", results)
     finally:
