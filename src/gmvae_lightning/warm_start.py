@@ -12,6 +12,7 @@ import torch.nn.functional as F
 from sklearn.cluster import KMeans
 from torch import Tensor
 
+from gmvae_lightning.data.validate import check_num_clusters
 from gmvae_lightning.errors import UserError
 from gmvae_lightning.models.types import ClusteringVAE
 
@@ -67,13 +68,7 @@ class KMeansWarmStart:
 
     def __call__(self, net: ClusteringVAE, x: Tensor, seed: int) -> dict[str, float]:
         """Warm-starts ``net`` on the training inputs ``x``; returns what ``results.json`` keeps."""
-        if len(x) < net.num_clusters:
-            raise UserError(
-                f"warm_start=kmeans needs at least K={net.num_clusters} training samples, got "
-                f"{len(x)}; lower model.num_clusters or use warm_start=none."
-            )
+        check_num_clusters("the warm start's training split", net.num_clusters, len(x))
         labels = kmeans_labels(x, net.num_clusters, self.n_init, seed)
-        agreement = fit_cluster_head(
-            net, x, labels, self.epochs, min(self.batch_size, len(x)), self.lr, seed
-        )
+        agreement = fit_cluster_head(net, x, labels, self.epochs, self.batch_size, self.lr, seed)
         return {"warm_start/agreement": agreement}
